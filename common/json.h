@@ -1,0 +1,37 @@
+// The JSON value type used throughout hpcflow.
+//
+// An ordered object keeps keys in insertion order, as AWS Step Functions does
+// when it prints payloads, so outputs read the same as on AWS.
+// Values of this type are members of many structs, so the full nlohmann
+// header is included here.
+#ifndef HPCFLOW_COMMON_JSON_H_
+#define HPCFLOW_COMMON_JSON_H_
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace hpcflow {
+
+using Json = nlohmann::ordered_json;
+
+// Parses JSON text. On failure the Error's cause says what is wrong and where
+// (line and column). Never throws.
+Result<Json> ParseJson(std::string_view text);
+
+// Compact serialisation the way AWS prints payloads: no spaces, UTF-8 kept,
+// invalid UTF-8 replaced rather than thrown on.
+std::string DumpJson(const Json& value);
+
+// Serialisation with two-space indentation, for humans.
+std::string DumpJsonPretty(const Json& value);
+
+// Reads a whole file into memory.
+Result<std::string> ReadFile(const std::string& path);
+
+}  // namespace hpcflow
+
+#endif  // HPCFLOW_COMMON_JSON_H_

@@ -1,0 +1,102 @@
+// `hpcflow validate` and `hpcflow run`.
+#include <unistd.h>
+
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "common/json.h"
+#include "orchestrator/cli.h"
+#include "orchestrator/memory_runner.h"
+#include "orchestrator/workflow_loader.h"
+
+namespace hpcflow::orchestrator {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// Parses a subcommand's flags; on bad usage prints why and returns false.
+bool ParseFlags(const std::vector<std::string>& args, const po::options_description& flags,
+                const po::positional_options_description& positional, po::variables_map& vm,
+                const char* command) {
+  try {
+    po::store(po::command_line_parser(args).options(flags).positional(positional).run(), vm);
+    po::notify(vm);
+    return true;
+  } catch (const po::error& e) {
+    std::cerr << "hpcflow " << command << ": " << e.what() << "\n" << flags;
+    return false;
+  }
+}
+
+}  // namespace
+
+int CmdValidate(const std::vector<std::string>& args) {
+  po::options_description flags("hpcflow validate WORKFLOW");
+  flags.add_options()("workflow", po::value<std::string>()->required(), "workflow file")(
+      "state-dir", po::value<std::string>(), "state directory")("json", "print JSON");
+  po::positional_options_description positional;
+  positional.add("workflow", 1);
+  po::variables_map vm;
+  if (!ParseFlags(args, flags, positional, vm, "validate")) return kExitUsage;
+  std::vector<std::string> problems;
+  auto loaded = LoadWorkflow(vm["workflow"].as<std::string>(), problems);
+  if (vm.count("json")) {
+    Json out = {{"valid", static_cast<bool>(loaded)}, {"problems", problems}};
+    std::cout << DumpJson(out) << "\n";
+  } else {
+    for (const auto& p : problems) std::cerr << p << "\n";
+  }
+  return loaded ? kExitOk : kExitUsage;
+}
+
+int CmdRun(const std::vector<std::string>& args) {
+  po::options_description flags("hpcflow run WORKFLOW");
+  flags.add_options()("workflow", po::value<std::string>()->required(), "workflow file")(
+      "input", po::value<std::string>()->default_value("{}"), "input: JSON text or @FILE")(
+      "json", "print one JSON object: status and output, or error and cause")(
+      "backend", po::value<std::string>()->default_value("local"), "backend for job tasks")(
+      "express", "run without durable history")(
+      "state-dir", po::value<std::string>()->default_value(""), "state directory")(
+      "seed", po::value<uint64_t>()->default_value(0), "seed for States.UUID/MathRandom");
+  po::positional_options_description positional;
+  positional.add("workflow", 1);
+  po::variables_map vm;
+  if (!ParseFlags(args, flags, positional, vm, "run")) return kExitUsage;
+  std::string backend = vm["backend"].as<std::string>();
+  if (backend != "local" && backend != "mpi") {
+    std::cerr << "hpcflow run: backend '" << backend
+              << "' is not available yet (use local or mpi)\n";
+    return kExitUsage;
+  }
+  std::vector<std::string> problems;
+  auto loaded = LoadWorkflow(vm["workflow"].as<std::string>(), problems);
+  if (!loaded) {
+    for (const auto& p : problems) std::cerr << p << "\n";
+    return kExitUsage;
+  }
+  auto input = ReadInputArgument(vm["input"].as<std::string>());
+  if (!input) {
+    std::cerr << "hpcflow run: " << input.error().cause << "\n";
+    return kExitUsage;
+  }
+  RunOptions options;
+  options.state_machine_name = loaded->name;
+  options.run_dir = ResolveStateDir(vm["state-dir"].as<std::string>()) + "/runs";
+  options.random_seed = vm["seed"].as<uint64_t>();
+  RunResult result = RunInMemory(loaded->definition, std::move(*input), options);
+  if (vm.count("json")) {
+    std::cout << DumpJson(RunResultToJson(result)) << "\n";
+  } else if (result.status == workflows::ExecutionStatus::kSucceeded) {
+    std::cout << DumpJsonPretty(result.output) << "\n";
+  } else {
+    std::cerr << "hpcflow: execution " << workflows::ExecutionStatusName(result.status);
+    if (!result.error.name.empty()) std::cerr << ": " << result.error.name;
+    if (result.error.cause) std::cerr << ": " << *result.error.cause;
+    std::cerr << "\n";
+  }
+  return result.status == workflows::ExecutionStatus::kSucceeded ? kExitOk : kExitFailed;
+}
+
+}  // namespace hpcflow::orchestrator

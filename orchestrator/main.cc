@@ -1,0 +1,17 @@
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "orchestrator/cli.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return hpcflow::orchestrator::RunCli(args);
+  } catch (const std::exception& e) {
+    // Nothing should get here: adapters turn exceptions into Results. If
+    // one does, say so plainly instead of aborting with a core dump.
+    std::cerr << "hpcflow: internal error: " << e.what() << "\n";
+    return 70;
+  }
+}

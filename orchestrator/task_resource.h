@@ -1,0 +1,24 @@
+// Task resource URIs: hpcflow:::SERVICE:ACTION[.sync|.waitForTaskToken].
+#ifndef HPCFLOW_ORCHESTRATOR_TASK_RESOURCE_H_
+#define HPCFLOW_ORCHESTRATOR_TASK_RESOURCE_H_
+
+#include <string>
+
+#include "common/result.h"
+
+namespace hpcflow::orchestrator {
+
+enum class WaitMode { kRequestResponse, kSync, kTaskToken };
+
+struct TaskResource {
+  std::string service;  // job, local, mpi, slurm, states
+  std::string action;   // run, startExecution
+  WaitMode wait = WaitMode::kRequestResponse;
+};
+
+// Errors name the resource and what hpcflow supports.
+Result<TaskResource> ParseTaskResource(const std::string& uri);
+
+}  // namespace hpcflow::orchestrator
+
+#endif  // HPCFLOW_ORCHESTRATOR_TASK_RESOURCE_H_

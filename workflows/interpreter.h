@@ -1,0 +1,134 @@
+// The ASL interpreter: a pure, deterministic state machine over one execution.
+//
+// The host (the in-memory runner, the durable server) feeds it events: the
+// execution started, a task ended, a timer fired, a heartbeat arrived, a stop
+// was requested. For each event the interpreter advances every branch it can
+// and returns the side effects it wants the host to perform: start or cancel
+// a task, start or cancel a timer. It never reads a clock, touches a file or
+// starts a thread: time comes in with each event, randomness from a seeded
+// generator, so replaying the same events gives the same decisions.
+//
+// Parallel branches and Map iterations are scopes kept in tables, advanced
+// from a work stack, not C++ recursion: a Map over a million items holds only
+// its active iterations and the results.
+#ifndef HPCFLOW_WORKFLOWS_INTERPRETER_H_
+#define HPCFLOW_WORKFLOWS_INTERPRETER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "workflows/definition.h"
+#include "workflows/intrinsics.h"
+
+namespace hpcflow::workflows {
+
+using TimeMs = int64_t;  // milliseconds since the Unix epoch, UTC
+
+// An ASL error as data: what Retry/Catch match and what a failed execution reports.
+struct AslError {
+  std::string name;
+  std::optional<std::string> cause;
+};
+
+struct ExecutionInfo {
+  std::string id;                  // e.g. arn-like or uuid
+  std::string name;
+  std::string state_machine_id;
+  std::string state_machine_name;
+  std::string role_arn;
+  uint64_t random_seed = 0;
+};
+
+// A task the host must run. `task_id` is unique within the execution.
+struct TaskRequest {
+  uint64_t task_id = 0;
+  std::string state_name;
+  std::string resource;
+  Json parameters;
+  int attempt = 0;              // 0 for the first try, counting retries
+  int64_t map_item_index = -1;  // innermost Map iteration, or -1
+  std::optional<double> timeout_seconds;
+  std::optional<double> heartbeat_seconds;
+  std::string task_token;     // set for .waitForTaskToken resources
+};
+
+struct TimerRequest {
+  uint64_t timer_id = 0;
+  TimeMs fire_at = 0;
+};
+
+// Side effects requested by one decision, to be performed after it is recorded.
+struct Effects {
+  std::vector<TaskRequest> start_tasks;
+  std::vector<uint64_t> cancel_tasks;
+  std::vector<TimerRequest> start_timers;
+  std::vector<uint64_t> cancel_timers;
+  bool empty() const {
+    return start_tasks.empty() && cancel_tasks.empty() && start_timers.empty() &&
+           cancel_timers.empty();
+  }
+};
+
+enum class ExecutionStatus { kRunning, kSucceeded, kFailed, kTimedOut, kAborted };
+const char* ExecutionStatusName(ExecutionStatus status);
+
+// One history event, named like Step Functions history events
+// (ExecutionStarted, PassStateEntered, TaskScheduled, MapIterationStarted...).
+struct HistoryEvent {
+  int64_t id = 0;
+  int64_t previous_id = 0;
+  TimeMs time = 0;
+  std::string type;
+  std::string state_name;
+  Json details;  // null when the listener asked for names only
+};
+
+class Interpreter {
+ public:
+  struct Options {
+    // Called for every history event in order. Leave empty for speed when
+    // nothing is persisted (express and in-memory runs).
+    std::function<void(const HistoryEvent&)> on_event;
+    // Include payloads (inputs, outputs) in events passed to on_event.
+    bool event_details = true;
+    // Makes the $$.Task.Token of a .waitForTaskToken task. The host signs
+    // tokens; the default is "<execution id>/<task id>".
+    std::function<std::string(const TaskRequest&)> make_task_token;
+  };
+
+  Interpreter(std::shared_ptr<const Definition> definition, ExecutionInfo info, Options options);
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  Effects Start(Json input, TimeMs now);
+  Effects OnTaskSucceeded(uint64_t task_id, Json output, TimeMs now);
+  Effects OnTaskFailed(uint64_t task_id, AslError error, TimeMs now);
+  Effects OnTaskHeartbeat(uint64_t task_id, TimeMs now);
+  Effects OnTimerFired(uint64_t timer_id, TimeMs now);
+  // Stops the execution: status ABORTED, all running tasks and timers cancelled.
+  Effects Stop(AslError error, TimeMs now);
+
+  ExecutionStatus status() const;
+  const Json& output() const;
+  const AslError& error() const;
+  // Number of state transitions so far (states entered).
+  int64_t transitions() const;
+  // Tasks currently running, for hosts that resume or report.
+  std::vector<uint64_t> RunningTasks() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hpcflow::workflows
+
+#endif  // HPCFLOW_WORKFLOWS_INTERPRETER_H_

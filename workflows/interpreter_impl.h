@@ -1,0 +1,227 @@
+// Internal to the interpreter: the execution's tables and the helpers the
+// per-state-type files (workflows/states/*.cc) use. Not part of the API.
+#ifndef HPCFLOW_WORKFLOWS_INTERPRETER_IMPL_H_
+#define HPCFLOW_WORKFLOWS_INTERPRETER_IMPL_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <deque>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "workflows/interpreter.h"
+
+namespace hpcflow::workflows {
+
+// Workflow variables visible to a scope: its own frame, then its parents'.
+struct VarFrame {
+  Json values;  // object, created on first assignment
+  std::shared_ptr<VarFrame> parent;
+};
+
+// One running instance of a state machine: the execution's top level, a
+// Parallel branch or a Map iteration.
+struct Scope {
+  uint32_t generation = 0;
+  bool alive = false;
+  int run = -1;       // the fan-out this scope belongs to; -1 for the top level
+  int64_t slot = 0;   // branch index or item index within that run
+  const StateMachine* machine = nullptr;
+  int state = -1;     // current state
+  Json input;         // raw input of the current state
+  Json effective;     // effective input while the state waits (Task, Wait)
+  std::shared_ptr<VarFrame> vars;
+  int64_t entered_event = 0;
+  TimeMs entered_time = 0;
+  std::vector<int64_t> retry_attempts;  // per retrier of the current state
+  int retry_count = 0;                  // total retries of the current state
+  uint64_t task = 0;                    // running task, if any
+  uint64_t timer = 0;                   // Wait or retry timer, if any
+  uint64_t timeout_timer = 0;
+  uint64_t heartbeat_timer = 0;
+  std::optional<double> heartbeat_seconds;
+  int child_run = -1;  // Map/Parallel fan-out owned by the current state
+  bool entering = true;  // the current state has not been entered yet
+  int64_t map_item_index = -1;
+  int run_pos = -1;  // position in the run's `children`
+};
+
+// The fan-out of one Map or Parallel state.
+struct Run {
+  bool alive = false;
+  bool is_map = false;
+  int owner = -1;  // the scope whose Map/Parallel state this is
+  uint32_t owner_generation = 0;
+  const StateMachine* machine = nullptr;  // Map: the ItemProcessor
+  std::vector<const StateMachine*> branches;  // Parallel
+  Json items;           // Map: the items; Parallel: the branch input
+  Json selector_input;  // Map: effective input for ItemSelector
+  size_t total = 0;
+  size_t next = 0;
+  size_t active = 0;
+  size_t finished = 0;
+  size_t failed = 0;
+  size_t max_concurrency = 0;  // 0 = unlimited
+  double tolerated_percentage = 0;
+  int64_t tolerated_count = 0;
+  bool has_tolerance = false;
+  bool fill_queued = false;
+  bool done_queued = false;
+  std::optional<AslError> failure;
+  Json results;  // array
+  std::vector<int> children;  // live child scopes, in no particular order
+  std::shared_ptr<VarFrame> vars;
+};
+
+enum class TimerKind { kWait, kRetry, kTaskTimeout, kHeartbeat, kExecutionTimeout };
+
+struct TimerTarget {
+  int scope = -1;
+  uint32_t generation = 0;
+  TimerKind kind = TimerKind::kWait;
+};
+
+struct TaskTarget {
+  int scope = -1;
+  uint32_t generation = 0;
+};
+
+// What a state's step did to its scope.
+enum class Step { kContinue, kBlocked, kDone };
+
+class Interpreter::Impl {
+ public:
+  Impl(std::shared_ptr<const Definition> definition, ExecutionInfo info, Options options);
+
+  // ---- entry points (see Interpreter)
+  Effects Start(Json input, TimeMs now);
+  Effects OnTaskSucceeded(uint64_t task_id, Json output, TimeMs now);
+  Effects OnTaskFailed(uint64_t task_id, AslError error, TimeMs now);
+  Effects OnTaskHeartbeat(uint64_t task_id, TimeMs now);
+  Effects OnTimerFired(uint64_t timer_id, TimeMs now);
+  Effects Stop(AslError error, TimeMs now);
+
+  ExecutionStatus status_ = ExecutionStatus::kRunning;
+  Json output_;
+  AslError error_;
+  int64_t transitions_ = 0;
+  std::unordered_map<uint64_t, TaskTarget> tasks_;
+
+  // ---- helpers for the state files
+  const State& CurrentState(const Scope& s) const { return s.machine->states[s.state]; }
+  Scope& scope(int id) { return scopes_[id]; }
+  Run& run(int id) { return runs_[id]; }
+
+  // Records a history event; returns its id.
+  int64_t Emit(const char* type, const std::string& state_name, const Json* details = nullptr);
+  // Builds "<Type>StateEntered"-style names without allocating per call.
+  static const char* EnteredEvent(StateType type);
+  static const char* ExitedEvent(StateType type);
+
+  // InputPath, then (when `with_parameters`) Parameters. Fails with States.Runtime.
+  Result<Json> EffectiveInput(int sid, bool with_parameters);
+  // ResultSelector (when `select`), Assign, ResultPath, OutputPath, then the
+  // transition. `assign_input` is what `$` means in Assign.
+  Step Complete(int sid, Json result, bool select);
+  // For states without ResultPath (Choice, Wait, Succeed): OutputPath and
+  // Assign over the effective input, then the transition to `next`.
+  Step CompleteWithoutResult(int sid, Json effective, int next,
+                             const PayloadTemplate* assign);
+  // Retry, then Catch, then fail the scope.
+  Step FailState(int sid, AslError error);
+  // Moves to `next` with `output` as its input, or ends the scope (next < 0).
+  Step Transition(int sid, int next, Json output);
+
+  uint64_t StartTimer(int sid, TimerKind kind, TimeMs fire_at);
+  void CancelTimer(uint64_t& timer_id);
+  void CancelTask(uint64_t& task_id);
+
+  int NewScope(int run, int64_t slot, const StateMachine* machine, Json input,
+               std::shared_ptr<VarFrame> vars);
+  int NewRun();
+  void PushAdvance(int sid);
+  void PushFill(int rid);
+  void PushRunDone(int rid);
+  void AddChild(int rid, int sid);
+  void RemoveChild(int rid, int sid);
+  void CancelRun(int rid);
+  void FreeScope(int sid);
+
+  // Evaluates an Assign template into (name, value) pairs without applying them.
+  Result<Json> EvaluateAssign(int sid, const PayloadTemplate& assign, const Json& dollar);
+  void ApplyAssign(int sid, Json assigned);
+
+  // A PathEnv for a scope: `$` is `input`; `$$` is built on demand.
+  class Env;
+  // Errors that AWS prefixes with where they happened.
+  AslError RuntimeError(int sid, const std::string& cause) const;
+
+  TimeMs now_ = 0;
+  RandomSource* random() { return &random_; }
+  std::mt19937_64& rng() { return rng_; }
+
+  // Per state type steps (workflows/states/*.cc).
+  Step RunPass(int sid);
+  Step RunTask(int sid);
+  Step RunChoice(int sid);
+  Step RunWait(int sid);
+  Step RunSucceed(int sid);
+  Step RunFail(int sid);
+  Step RunParallel(int sid);
+  Step RunMap(int sid);
+  void FillMap(int rid);
+  void OnMapItemDone(int rid, int sid, bool ok, Json output, std::optional<AslError> error);
+  void OnParallelBranchDone(int rid, int sid, bool ok, Json output,
+                            std::optional<AslError> error);
+  void FinishRun(int rid);
+  void FinishTask(int sid, bool ok, Json output, AslError error);
+
+  const ExecutionInfo& info() const { return info_; }
+  bool has_event_listener() const { return static_cast<bool>(options_.on_event); }
+  std::string MakeTaskToken(const TaskRequest& request) const;
+  const Json& execution_input() const { return execution_input_; }
+  TimeMs start_time() const { return start_time_; }
+
+ private:
+  void Drain();
+  void Advance(int sid);
+  Step EnterState(int sid);
+  void EndScope(int sid, bool ok, Json output, std::optional<AslError> error);
+  void CancelScope(int sid);
+  void FinishExecution(ExecutionStatus status, Json output, AslError error);
+  Effects TakeEffects();
+
+  std::shared_ptr<const Definition> definition_;
+  ExecutionInfo info_;
+  Options options_;
+  Json execution_input_;
+  TimeMs start_time_ = 0;
+  // Deques: references stay valid while new scopes and runs are added.
+  std::deque<Scope> scopes_;
+  std::vector<int> free_scopes_;
+  std::deque<Run> runs_;
+  std::vector<int> free_runs_;
+  std::unordered_map<uint64_t, TimerTarget> timers_;
+  uint64_t next_task_id_ = 1;
+  uint64_t next_timer_id_ = 1;
+  int64_t event_id_ = 0;
+  uint64_t execution_timer_ = 0;
+
+  enum class WorkKind { kAdvance, kFill, kRunDone };
+  struct Work {
+    WorkKind kind;
+    int id;
+    uint32_t generation;
+  };
+  std::vector<Work> work_;  // LIFO: depth-first keeps few iterations alive
+  Effects effects_;
+  std::mt19937_64 rng_;
+  SeededRandom random_;
+};
+
+}  // namespace hpcflow::workflows
+
+#endif  // HPCFLOW_WORKFLOWS_INTERPRETER_IMPL_H_
