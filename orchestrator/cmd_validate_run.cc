@@ -59,7 +59,9 @@ int CmdRun(const std::vector<std::string>& args) {
       "backend", po::value<std::string>()->default_value("local"), "backend for job tasks")(
       "express", "run without durable history")(
       "state-dir", po::value<std::string>()->default_value(""), "state directory")(
-      "seed", po::value<uint64_t>()->default_value(0), "seed for States.UUID/MathRandom");
+      "seed", po::value<uint64_t>()->default_value(0), "seed for States.UUID/MathRandom")(
+      "payload-limit", po::value<size_t>()->default_value(0),
+      "largest state output in bytes, 0 for none (AWS: 262144)");
   po::positional_options_description positional;
   positional.add("workflow", 1);
   po::variables_map vm;
@@ -85,6 +87,7 @@ int CmdRun(const std::vector<std::string>& args) {
   options.state_machine_name = loaded->name;
   options.run_dir = ResolveStateDir(vm["state-dir"].as<std::string>()) + "/runs";
   options.random_seed = vm["seed"].as<uint64_t>();
+  options.max_payload_bytes = vm["payload-limit"].as<size_t>();
   RunResult result = RunInMemory(loaded->definition, std::move(*input), options);
   if (vm.count("json")) {
     std::cout << DumpJson(RunResultToJson(result)) << "\n";

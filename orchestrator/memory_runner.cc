@@ -84,7 +84,9 @@ RunResult RunInMemory(std::shared_ptr<const workflows::Definition> definition, J
   info.random_seed = options.random_seed ? options.random_seed : std::random_device{}();
   result.execution_id = info.id;
 
-  workflows::Interpreter interpreter(std::move(definition), info, {});
+  workflows::Interpreter::Options interpreter_options;
+  interpreter_options.max_payload_bytes = options.max_payload_bytes;
+  workflows::Interpreter interpreter(std::move(definition), info, interpreter_options);
   CompletionQueue completions;
   LocalTaskExecutor executor(options.run_dir + "/" + uuid, info.id,
                              [&completions](TaskCompletion c) { completions.Push(std::move(c)); });

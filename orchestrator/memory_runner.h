@@ -14,6 +14,7 @@ struct RunOptions {
   std::string state_machine_name = "workflow";
   std::string run_dir;  // where job files go; empty: no jobs can run
   uint64_t random_seed = 0;
+  size_t max_payload_bytes = 0;  // 0: no limit (see Interpreter::Options)
 };
 
 struct RunResult {

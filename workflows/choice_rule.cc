@@ -29,26 +29,40 @@ struct OperatorInfo {
   TypeTest test = TypeTest::kBoolean;
 };
 
-#define HPCFLOW_COMPARE_OPS(Prefix, fam)                                           \
-  {#Prefix "Equals", Kind::kCompare, fam, Relation::kEq, false},                   \
-      {#Prefix "EqualsPath", Kind::kCompare, fam, Relation::kEq, true},            \
-      {#Prefix "GreaterThan", Kind::kCompare, fam, Relation::kGt, false},          \
-      {#Prefix "GreaterThanPath", Kind::kCompare, fam, Relation::kGt, true},       \
-      {#Prefix "GreaterThanEquals", Kind::kCompare, fam, Relation::kGe, false},    \
-      {#Prefix "GreaterThanEqualsPath", Kind::kCompare, fam, Relation::kGe, true}, \
-      {#Prefix "LessThan", Kind::kCompare, fam, Relation::kLt, false},             \
-      {#Prefix "LessThanPath", Kind::kCompare, fam, Relation::kLt, true},          \
-      {#Prefix "LessThanEquals", Kind::kCompare, fam, Relation::kLe, false}, {     \
-#Prefix "LessThanEqualsPath", Kind::kCompare, fam, Relation::kLe, true         \
-  }
-
 // The 39 comparison operators of ASL.
 constexpr OperatorInfo kOperators[] = {
     {"BooleanEquals", Kind::kCompare, Family::kBoolean, Relation::kEq, false},
     {"BooleanEqualsPath", Kind::kCompare, Family::kBoolean, Relation::kEq, true},
-    HPCFLOW_COMPARE_OPS(Numeric, Family::kNumeric),
-    HPCFLOW_COMPARE_OPS(String, Family::kString),
-    HPCFLOW_COMPARE_OPS(Timestamp, Family::kTimestamp),
+    {"NumericEquals", Kind::kCompare, Family::kNumeric, Relation::kEq, false},
+    {"NumericEqualsPath", Kind::kCompare, Family::kNumeric, Relation::kEq, true},
+    {"NumericGreaterThan", Kind::kCompare, Family::kNumeric, Relation::kGt, false},
+    {"NumericGreaterThanPath", Kind::kCompare, Family::kNumeric, Relation::kGt, true},
+    {"NumericGreaterThanEquals", Kind::kCompare, Family::kNumeric, Relation::kGe, false},
+    {"NumericGreaterThanEqualsPath", Kind::kCompare, Family::kNumeric, Relation::kGe, true},
+    {"NumericLessThan", Kind::kCompare, Family::kNumeric, Relation::kLt, false},
+    {"NumericLessThanPath", Kind::kCompare, Family::kNumeric, Relation::kLt, true},
+    {"NumericLessThanEquals", Kind::kCompare, Family::kNumeric, Relation::kLe, false},
+    {"NumericLessThanEqualsPath", Kind::kCompare, Family::kNumeric, Relation::kLe, true},
+    {"StringEquals", Kind::kCompare, Family::kString, Relation::kEq, false},
+    {"StringEqualsPath", Kind::kCompare, Family::kString, Relation::kEq, true},
+    {"StringGreaterThan", Kind::kCompare, Family::kString, Relation::kGt, false},
+    {"StringGreaterThanPath", Kind::kCompare, Family::kString, Relation::kGt, true},
+    {"StringGreaterThanEquals", Kind::kCompare, Family::kString, Relation::kGe, false},
+    {"StringGreaterThanEqualsPath", Kind::kCompare, Family::kString, Relation::kGe, true},
+    {"StringLessThan", Kind::kCompare, Family::kString, Relation::kLt, false},
+    {"StringLessThanPath", Kind::kCompare, Family::kString, Relation::kLt, true},
+    {"StringLessThanEquals", Kind::kCompare, Family::kString, Relation::kLe, false},
+    {"StringLessThanEqualsPath", Kind::kCompare, Family::kString, Relation::kLe, true},
+    {"TimestampEquals", Kind::kCompare, Family::kTimestamp, Relation::kEq, false},
+    {"TimestampEqualsPath", Kind::kCompare, Family::kTimestamp, Relation::kEq, true},
+    {"TimestampGreaterThan", Kind::kCompare, Family::kTimestamp, Relation::kGt, false},
+    {"TimestampGreaterThanPath", Kind::kCompare, Family::kTimestamp, Relation::kGt, true},
+    {"TimestampGreaterThanEquals", Kind::kCompare, Family::kTimestamp, Relation::kGe, false},
+    {"TimestampGreaterThanEqualsPath", Kind::kCompare, Family::kTimestamp, Relation::kGe, true},
+    {"TimestampLessThan", Kind::kCompare, Family::kTimestamp, Relation::kLt, false},
+    {"TimestampLessThanPath", Kind::kCompare, Family::kTimestamp, Relation::kLt, true},
+    {"TimestampLessThanEquals", Kind::kCompare, Family::kTimestamp, Relation::kLe, false},
+    {"TimestampLessThanEqualsPath", Kind::kCompare, Family::kTimestamp, Relation::kLe, true},
     {"StringMatches", Kind::kMatches, Family::kString},
     {"IsBoolean", Kind::kIsType, Family::kBoolean, Relation::kEq, false, TypeTest::kBoolean},
     {"IsNull", Kind::kIsType, Family::kBoolean, Relation::kEq, false, TypeTest::kNull},
@@ -57,7 +71,6 @@ constexpr OperatorInfo kOperators[] = {
     {"IsTimestamp", Kind::kIsType, Family::kBoolean, Relation::kEq, false, TypeTest::kTimestamp},
     {"IsPresent", Kind::kIsPresent, Family::kBoolean},
 };
-#undef HPCFLOW_COMPARE_OPS
 
 static_assert(std::size(kOperators) == 39);
 

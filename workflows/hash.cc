@@ -48,9 +48,7 @@ std::vector<uint8_t> Pad(std::string_view data, size_t block, size_t length_byte
 uint32_t LoadBe32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
-uint64_t LoadBe64(const uint8_t* p) {
-  return (uint64_t{LoadBe32(p)} << 32) | LoadBe32(p + 4);
-}
+uint64_t LoadBe64(const uint8_t* p) { return (uint64_t{LoadBe32(p)} << 32) | LoadBe32(p + 4); }
 
 std::string Md5(std::string_view data) {
   static constexpr uint32_t kK[64] = {
@@ -74,7 +72,8 @@ std::string Md5(std::string_view data) {
     uint32_t m[16];
     for (int i = 0; i < 16; ++i) {
       const uint8_t* p = &msg[off + 4 * i];
-      m[i] = uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+      m[i] =
+          uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
     }
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
     for (int i = 0; i < 64; ++i) {

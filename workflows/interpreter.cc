@@ -394,6 +394,12 @@ Step Interpreter::Impl::Complete(int sid, Json result, bool select) {
     if (!value) return FailState(sid, RuntimeError(sid, value.error().cause));
     output = std::move(*value);
   }
+  if (options_.max_payload_bytes != 0 && DumpJson(output).size() > options_.max_payload_bytes) {
+    return FailState(sid, AslError{"States.DataLimitExceeded",
+                                   "The state/task '" + st.name +
+                                       "' returned a result with a size exceeding the maximum "
+                                       "number of bytes service limit."});
+  }
   ApplyAssign(sid, std::move(assigned));
   if (options_.on_event) {
     Json details = options_.event_details ? Json{{"output", output}} : Json();

@@ -100,6 +100,10 @@ class Interpreter {
     // Makes the $$.Task.Token of a .waitForTaskToken task. The host signs
     // tokens; the default is "<execution id>/<task id>".
     std::function<std::string(const TaskRequest&)> make_task_token;
+    // Largest state output allowed, in bytes of compact JSON; 0 = no limit.
+    // AWS Step Functions enforces 262144 (States.DataLimitExceeded); hpcflow
+    // has no limit unless asked, since HPC payloads are often larger.
+    size_t max_payload_bytes = 0;
   };
 
   Interpreter(std::shared_ptr<const Definition> definition, ExecutionInfo info, Options options);

@@ -62,8 +62,8 @@ Result<Json> EvaluateIntrinsic(const Intrinsic& call, const PathEnv& env, Random
     return std::move(*value).Take();
   } catch (const std::exception& e) {
     // Only allocation failures or a bug can get here; report, don't crash.
-    return Fail("States.Runtime", "The function '" + call.text() +
-                                      "' had the following error: " + e.what());
+    return Fail("States.Runtime",
+                "The function '" + call.text() + "' had the following error: " + e.what());
   }
 }
 

@@ -21,9 +21,9 @@ namespace {
 using F = IntrinsicFunction;
 
 // AWS's limits, from its documentation.
-constexpr size_t kMaxEncodedChars = 10000;   // Base64Encode/Base64Decode/Hash input
-constexpr int64_t kMaxRangeItems = 1000;     // ArrayRange output
-constexpr int kMaxJsonDepth = 1000;          // StringToJson (Jackson's default)
+constexpr size_t kMaxEncodedChars = 10000;  // Base64Encode/Base64Decode/Hash input
+constexpr int64_t kMaxRangeItems = 1000;    // ArrayRange output
+constexpr int kMaxJsonDepth = 1000;         // StringToJson (Jackson's default)
 
 Status EvalArgs(const IntrinsicNode& node, EvalContext& ctx, Value* out) {
   for (size_t i = 0; i < node.args.size(); ++i) {
@@ -347,8 +347,8 @@ Result<Value> ArrayUnique(const IntrinsicNode& node, EvalContext& ctx) {
   // new HashSet<>(list) sizes its table for the whole list, duplicates
   // included (JDK 8-18: max((int)(n / .75f) + 1, 16), rounded up to a power
   // of two), so it never grows for the load factor.
-  const size_t wanted = std::max<size_t>(
-      static_cast<size_t>(static_cast<float>(array.size()) / 0.75f) + 1, 16);
+  const size_t wanted =
+      std::max<size_t>(static_cast<size_t>(static_cast<float>(array.size()) / 0.75f) + 1, 16);
   size_t capacity = 16;
   while (capacity < wanted) capacity *= 2;
   size_t threshold = capacity / 4 * 3;
@@ -439,8 +439,7 @@ Result<Value> MathAdd(const IntrinsicNode& node, EvalContext& ctx) {
 // Java implementation seeded the same way would.
 class JavaRandom {
  public:
-  explicit JavaRandom(int64_t seed)
-      : seed_((static_cast<uint64_t>(seed) ^ kMultiplier) & kMask) {}
+  explicit JavaRandom(int64_t seed) : seed_((static_cast<uint64_t>(seed) ^ kMultiplier) & kMask) {}
 
   int32_t NextInt(int32_t bound) {
     int32_t r = Next(31);
@@ -514,7 +513,8 @@ Result<Value> StringSplit(const IntrinsicNode& node, EvalContext& ctx) {
   // Java's StringTokenizer: the second argument is a set of delimiter
   // characters and empty tokens are dropped (the corpus: ",,,," gives []).
   std::vector<uint32_t> delims;
-  for (size_t pos = 0; pos < delimiters->size();) delims.push_back(NextCodePoint(*delimiters, &pos));
+  for (size_t pos = 0; pos < delimiters->size();)
+    delims.push_back(NextCodePoint(*delimiters, &pos));
   Json out = Json::array();
   size_t token_start = 0;
   for (size_t pos = 0; pos < text->size();) {

@@ -43,9 +43,9 @@ struct IntrinsicNode;
 struct IntrinsicArg {
   enum class Kind { kLiteral, kPath, kCall };
   Kind kind = Kind::kLiteral;
-  Json literal;                        // kLiteral: string, number, boolean or null
-  std::optional<JsonPath> path;        // kPath
-  std::string path_name;               // kPath: the path as AWS names it in errors
+  Json literal;                         // kLiteral: string, number, boolean or null
+  std::optional<JsonPath> path;         // kPath
+  std::string path_name;                // kPath: the path as AWS names it in errors
   std::unique_ptr<IntrinsicNode> call;  // kCall
 };
 

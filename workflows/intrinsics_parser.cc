@@ -100,8 +100,8 @@ class Parser {
 
   Result<std::unique_ptr<IntrinsicNode>> ParseCall(int depth) {
     if (depth > kMaxIntrinsicDepth) {
-      return Bad("intrinsic functions are nested more than " +
-                   std::to_string(kMaxIntrinsicDepth) + " deep");
+      return Bad("intrinsic functions are nested more than " + std::to_string(kMaxIntrinsicDepth) +
+                 " deep");
     }
     if (!StartsWith(kPrefix)) return Bad("expected 'States.'");
     const size_t name_start = pos_;
@@ -163,8 +163,8 @@ class Parser {
       } else if (info->min_args == info->max_args) {
         expected = std::to_string(info->min_args) + " argument" + (info->min_args == 1 ? "" : "s");
       } else {
-        expected = std::to_string(info->min_args) + " or " + std::to_string(info->max_args) +
-                   " arguments";
+        expected =
+            std::to_string(info->min_args) + " or " + std::to_string(info->max_args) + " arguments";
       }
       return Fail("parse", full_name + " takes " + expected + ", got " + std::to_string(count));
     }
@@ -215,14 +215,14 @@ class Parser {
       } else {
         pos_ = start;
         return Bad("unexpected '" + std::string(word) +
-                     "' (an argument is a 'string', a number, true, false, null, a path "
-                     "starting with '$' or a States.* call)");
+                   "' (an argument is a 'string', a number, true, false, null, a path "
+                   "starting with '$' or a States.* call)");
       }
       return arg;
     }
     return Bad("unexpected " + Quote(c) +
-                 " (an argument is a 'string', a number, true, false, null, a path starting "
-                 "with '$' or a States.* call)");
+               " (an argument is a 'string', a number, true, false, null, a path starting "
+               "with '$' or a States.* call)");
   }
 
   // A quoted string; `raw` receives the text between the quotes with its
@@ -245,7 +245,7 @@ class Parser {
         const char next = text_[pos_ + 1];
         if (next != '\'' && next != '{' && next != '}' && next != '\\') {
           return Bad("invalid escape '\\" + std::string(1, next) +
-                       "' in a string literal (only \\' \\{ \\} \\\\ are allowed)");
+                     "' in a string literal (only \\' \\{ \\} \\\\ are allowed)");
         }
         value += next;
         pos_ += 2;
@@ -343,8 +343,8 @@ class Parser {
     arg.kind = IntrinsicArg::Kind::kPath;
     // AWS resolves $$ arguments against the context object but names them
     // with a single '$' in "could not be found" errors.
-    arg.path_name = path->root() == JsonPath::Root::kContext ? std::string(text.substr(1))
-                                                             : std::string(text);
+    arg.path_name =
+        path->root() == JsonPath::Root::kContext ? std::string(text.substr(1)) : std::string(text);
     arg.path = std::move(*path);
     return arg;
   }
@@ -383,10 +383,12 @@ FormatTemplate ParseFormatTemplate(std::string_view raw) {
         piece.clear();
         ++i;
       } else {
-        return FormatTemplate{{}, "Invalid template in States.Format: matching '}' not found for '{'."};
+        return FormatTemplate{{},
+                              "Invalid template in States.Format: matching '}' not found for '{'."};
       }
     } else if (c == '}') {
-      return FormatTemplate{{}, "Invalid template in States.Format: matching '{' not found for '}'."};
+      return FormatTemplate{{},
+                            "Invalid template in States.Format: matching '{' not found for '}'."};
     } else {
       piece += c;
     }

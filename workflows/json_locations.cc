@@ -1,5 +1,6 @@
 // JSON definitions: nlohmann's (iterative) SAX parser builds the value, and
 // a separate scan of the text finds where each value was written.
+#include <cstring>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -286,21 +287,22 @@ LocationIndex BuildJsonLocationIndex(std::string_view text) {
   std::size_t line_start = 0;
   auto here = [&] { return SourceLocation{line, static_cast<int>(i - line_start + 1)}; };
   // Moves past a string literal starting at text[i]; false if unterminated.
+  // (Raw newlines cannot occur in valid JSON strings, so lines are not
+  // counted inside them.)
   auto skip_string = [&]() {
-    for (++i; i < n; ++i) {
-      char c = text[i];
-      if (c == '"') {
-        ++i;
-        return true;
+    ++i;
+    while (true) {
+      const void* found = i < n ? std::memchr(text.data() + i, '"', n - i) : nullptr;
+      if (found == nullptr) {
+        i = n;
+        return false;
       }
-      if (c == '\\') {
-        ++i;
-      } else if (c == '\n') {  // invalid JSON, but keep counting lines
-        ++line;
-        line_start = i + 1;
-      }
+      std::size_t quote = static_cast<std::size_t>(static_cast<const char*>(found) - text.data());
+      std::size_t backslashes = 0;
+      while (quote - backslashes > i && text[quote - backslashes - 1] == '\\') ++backslashes;
+      i = quote + 1;
+      if (backslashes % 2 == 0) return true;
     }
-    return false;
   };
 
   State state = State::kValue;

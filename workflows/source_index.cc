@@ -98,27 +98,31 @@ std::optional<SourceLocation> LocationIndexBuilder::Key(std::string_view key,
   if (stack_.empty() || !stack_.back().is_object) return std::nullopt;
   Frame& top = stack_.back();
   std::optional<SourceLocation> previous;
-  bool hashed = check_duplicates_ && (!top.seen.empty() || top.children.size() >= kLinearSearchLimit);
-  if (check_duplicates_ && !hashed) {
-    for (const LocationIndex::Child& child : top.children) {
-      if (index_.keys_[child.key] == key) {
-        previous = index_.nodes_[child.node].location;
-        break;
+  if (check_duplicates_) {
+    std::size_t members = pending_.size() - top.children_begin;
+    if (!top.seen && members >= kLinearSearchLimit) {
+      top.seen = std::make_unique<std::unordered_map<std::string, SourceLocation>>();
+      for (std::size_t i = top.children_begin; i < pending_.size(); ++i) {
+        top.seen->emplace(index_.key(pending_[i]), index_.nodes_[pending_[i].node].location);
       }
     }
-  } else if (hashed) {
-    if (top.seen.empty()) {
-      for (const LocationIndex::Child& child : top.children) {
-        top.seen.emplace(index_.keys_[child.key], index_.nodes_[child.node].location);
+    if (top.seen) {
+      auto [it, inserted] = top.seen->emplace(key, where);
+      if (!inserted) previous = it->second;
+    } else {
+      for (std::size_t i = top.children_begin; i < pending_.size(); ++i) {
+        if (index_.key(pending_[i]) == key) {
+          previous = index_.nodes_[pending_[i].node].location;
+          break;
+        }
       }
     }
-    if (auto it = top.seen.find(key); it != top.seen.end()) previous = it->second;
   }
-  index_.keys_.emplace_back(key);
-  if (hashed) top.seen.emplace(index_.keys_.back(), where);
   top.has_key = true;
-  top.pending_key = static_cast<std::uint32_t>(index_.keys_.size() - 1);
+  top.pending_key.key_offset = index_.keys_.size();
+  top.pending_key.key_length = static_cast<std::uint32_t>(key.size());
   top.pending_key_location = where;
+  index_.keys_.append(key);
   return previous;
 }
 
@@ -127,34 +131,49 @@ void LocationIndexBuilder::Add(SourceLocation where, bool container, bool is_obj
   if (stack_.empty()) {
     if (!index_.nodes_.empty()) return;  // a second root: ignore it
   } else {
+    if (stack_.back().is_object && !stack_.back().has_key) {
+      Key("", where);  // not expected from the loaders
+    }
     Frame& top = stack_.back();
-    LocationIndex::Child child{0, id};
+    LocationIndex::Child child;
     if (top.is_object) {
-      if (!top.has_key) Key("", where);  // not expected from the loaders
-      child.key = top.pending_key;
+      child = top.pending_key;
       where = top.pending_key_location;
       top.has_key = false;
     }
-    top.children.push_back(child);
+    child.node = id;
+    pending_.push_back(child);
   }
   index_.nodes_.push_back({where, 0, 0, is_object});
-  if (container) stack_.push_back(Frame{id, is_object, {}});
+  if (container) stack_.push_back(Frame{id, is_object, pending_.size()});
 }
 
 void LocationIndexBuilder::End() {
   if (stack_.empty()) return;
-  Frame frame = std::move(stack_.back());
-  stack_.pop_back();
+  const Frame& frame = stack_.back();
+  auto begin = pending_.begin() + static_cast<std::ptrdiff_t>(frame.children_begin);
   if (frame.is_object) {
-    std::stable_sort(frame.children.begin(), frame.children.end(),
-                     [this](const LocationIndex::Child& a, const LocationIndex::Child& b) {
-                       return index_.keys_[a.key] < index_.keys_[b.key];
-                     });
+    auto less = [this](const LocationIndex::Child& a, const LocationIndex::Child& b) {
+      return index_.key(a) < index_.key(b);
+    };
+    if (pending_.end() - begin <= 16) {
+      // Insertion sort: stable, and no allocation for the usual small object.
+      for (auto it = begin + (begin != pending_.end()); it != pending_.end(); ++it) {
+        LocationIndex::Child moving = *it;
+        auto hole = it;
+        for (; hole != begin && less(moving, *(hole - 1)); --hole) *hole = *(hole - 1);
+        *hole = moving;
+      }
+    } else {
+      std::stable_sort(begin, pending_.end(), less);
+    }
   }
   LocationIndex::Node& node = index_.nodes_[frame.node];
   node.first_child = static_cast<std::uint32_t>(index_.children_.size());
-  node.child_count = static_cast<std::uint32_t>(frame.children.size());
-  index_.children_.insert(index_.children_.end(), frame.children.begin(), frame.children.end());
+  node.child_count = static_cast<std::uint32_t>(pending_.end() - begin);
+  index_.children_.insert(index_.children_.end(), begin, pending_.end());
+  pending_.erase(begin, pending_.end());
+  stack_.pop_back();
 }
 
 LocationIndex LocationIndexBuilder::Finish() {

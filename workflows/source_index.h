@@ -6,7 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,22 +49,22 @@ class LocationIndex {
     bool is_object = false;
   };
   struct Child {
-    std::uint32_t key = 0;  // index into keys_; unused for array elements
+    std::uint64_t key_offset = 0;  // into keys_; unused for array elements
+    std::uint32_t key_length = 0;
     NodeId node = 0;
   };
 
-  std::string_view key(const Child& child) const { return keys_[child.key]; }
+  std::string_view key(const Child& child) const {
+    return std::string_view(keys_).substr(child.key_offset, child.key_length);
+  }
   // First child of object `id` whose key is not less than `key`.
   const Child* LowerBound(NodeId id, std::string_view key) const;
 
   std::vector<Node> nodes_;
-  std::vector<Child> children_;
-  std::deque<std::string> keys_;  // a deque: views into it stay valid
+  std::vector<Child> children_;  // each node's children are contiguous
+  std::string keys_;             // all keys, back to back
 };
 
-// Fills a LocationIndex from a depth-first walk of a document:
-//   BeginObject/BeginArray ... End, Key before each member, Scalar for leaves.
-// Never recurses.
 class LocationIndexBuilder {
  public:
   // With `check_duplicates`, Key() reports a key already used in the same
@@ -87,14 +87,14 @@ class LocationIndexBuilder {
   struct Frame {
     LocationIndex::NodeId node;
     bool is_object;
-    std::vector<LocationIndex::Child> children;
+    std::size_t children_begin;  // this frame's children in pending_
     // Set while a Key() waits for its value.
     bool has_key = false;
-    std::uint32_t pending_key = 0;
+    LocationIndex::Child pending_key;
     SourceLocation pending_key_location;
     // Built once an object has many members; small ones are searched
     // linearly.
-    std::unordered_map<std::string_view, SourceLocation> seen;
+    std::unique_ptr<std::unordered_map<std::string, SourceLocation>> seen;
   };
 
   void Add(SourceLocation where, bool container, bool is_object);
@@ -102,6 +102,10 @@ class LocationIndexBuilder {
   bool check_duplicates_;
   LocationIndex index_;
   std::vector<Frame> stack_;
+  // The children of every open container, innermost last; moved to the
+  // index when their container ends, so no container needs a vector of its
+  // own.
+  std::vector<LocationIndex::Child> pending_;
 };
 
 // Appends a reference token to a JSON Pointer, escaping '~' and '/'.

@@ -1,6 +1,8 @@
 // Linear, non-recursive checks run on a definition's text before a parser
 // sees it.
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "workflows/source_index.h"
@@ -70,23 +72,31 @@ SourceLocation LocationOfOffset(std::string_view text, std::size_t offset) {
 }
 
 std::optional<TextProblem> CheckUtf8(std::string_view text) {
-  LineTracker lines;
+  // Lines are only counted once a problem is found, to keep this fast.
+  const std::size_t n = text.size();
   std::size_t i = 0;
-  while (i < text.size()) {
-    char c = text[i];
-    if (c == '\n') {
-      lines.NewlineAt(i);
-      ++i;
-      continue;
+  while (i < n) {
+    // Fast path: eight ASCII bytes, none of them NUL.
+    if (i + 8 <= n) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      constexpr std::uint64_t kLow = 0x0101010101010101u;
+      constexpr std::uint64_t kHigh = 0x8080808080808080u;
+      bool has_zero = ((word - kLow) & ~word & kHigh) != 0;
+      if ((word & kHigh) == 0 && !has_zero) {
+        i += 8;
+        continue;
+      }
     }
-    if (c == '\0') {
-      return TextProblem{lines.At(i), "NUL byte in the text; definitions must be UTF-8 text"};
+    if (text[i] == '\0') {
+      return TextProblem{LocationOfOffset(text, i),
+                         "NUL byte in the text; definitions must be UTF-8 text"};
     }
     std::size_t length = Utf8SequenceLength(text, i);
     if (length == 0) {
       char hex[8];
-      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(c));
-      return TextProblem{lines.At(i), std::string("invalid UTF-8 (byte ") + hex + ")"};
+      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[i]));
+      return TextProblem{LocationOfOffset(text, i), std::string("invalid UTF-8 (byte ") + hex + ")"};
     }
     i += length;
   }
@@ -94,24 +104,21 @@ std::optional<TextProblem> CheckUtf8(std::string_view text) {
 }
 
 std::optional<TextProblem> CheckJsonDepth(std::string_view text) {
-  LineTracker lines;
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
   int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\n') {
-      lines.NewlineAt(i);
-    } else if (in_string) {
-      if (c == '\\') {
-        ++i;  // an escaped character, never a newline in valid JSON
-        if (i < text.size() && text[i] == '\n') lines.NewlineAt(i);
-      } else if (c == '"') {
-        in_string = false;
+  for (const char* p = begin; p < end; ++p) {
+    char c = *p;
+    if (c == '"') {
+      // Skip the string: find its closing quote, stepping over escapes.
+      for (++p; p < end && *p != '"'; ++p) {
+        if (*p == '\\') ++p;
       }
-    } else if (c == '"') {
-      in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > kMaxNestingDepth) return TextProblem{lines.At(i), TooDeepMessage()};
+      if (++depth > kMaxNestingDepth) {
+        return TextProblem{LocationOfOffset(text, static_cast<std::size_t>(p - begin)),
+                           TooDeepMessage()};
+      }
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }

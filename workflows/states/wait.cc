@@ -1,4 +1,6 @@
 // Wait: pauses its branch for a number of seconds or until a timestamp.
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "workflows/interpreter_env.h"
@@ -18,7 +20,7 @@ void ParseWaitFields(StateParser& p, State& s) {
   s.wait_seconds = p.NumberOrPathPair("Seconds", 0, 99999999, true);
   if (auto text = p.String("Timestamp")) {
     if (!ParseTimestamp(*text)) {
-      p.Error("Timestamp", "'" + *text + "' is not an RFC 3339 timestamp");
+      p.Error("Timestamp", "'" + *text + "' is not an ISO-8601 extended offset date-time (e.g. 2024-01-31T12:00:00Z)");
     } else {
       s.wait_timestamp = *text;
     }
@@ -28,7 +30,14 @@ void ParseWaitFields(StateParser& p, State& s) {
 
 namespace {
 
-TimeMs ToMs(const Timestamp& t) { return t.seconds * 1000 + t.nanos / 1'000'000; }
+// Clamped: ParseTimestamp accepts years far beyond what milliseconds in an
+// int64 can hold.
+TimeMs ToMs(const Timestamp& t) {
+  constexpr int64_t kMaxSeconds = std::numeric_limits<TimeMs>::max() / 1000 - 1;
+  if (t.seconds > kMaxSeconds) return std::numeric_limits<TimeMs>::max();
+  if (t.seconds < -kMaxSeconds) return std::numeric_limits<TimeMs>::min();
+  return t.seconds * 1000 + t.nanos / 1'000'000;
+}
 
 }  // namespace
 

@@ -42,7 +42,8 @@ bool SameJson(const Json& a, const Json& b) {
 
 // An execution's worth of roots: input, a context object like AWS's, variables.
 struct Roots {
-  explicit Roots(Json in, Json vars = Json::object()) : input(std::move(in)), variables(std::move(vars)) {
+  explicit Roots(Json in, Json vars = Json::object())
+      : input(std::move(in)), variables(std::move(vars)) {
     context = {{"Execution",
                 {{"Id", "arn:aws:states:us-east-1:111111111111:execution:MyMachine-abc-123:run-1"},
                  {"Input", input},
@@ -120,8 +121,8 @@ std::string ParseError(std::string_view text) {
 }
 
 std::string Invalid(std::string_view expr, std::string_view function) {
-  return "The function '" + std::string(expr) +
-         "' had the following error: Invalid arguments in " + std::string(function);
+  return "The function '" + std::string(expr) + "' had the following error: Invalid arguments in " +
+         std::string(function);
 }
 
 // ---------------------------------------------------------------------------
@@ -165,14 +166,12 @@ TEST(IntrinsicCorpusTest, ContextObjectInFormat) {
 TEST(IntrinsicCorpusTest, JsonMergeOfParsedLiteralAndContext) {
   // intrinsic/json_merge_escaped_argument.
   Roots roots(J(R"({"input_field": {"constant_input_field": "constant_value"}})"));
-  auto result = Eval(
-      R"(States.JsonMerge(States.StringToJson('{"constant_in_literal": "false"}'), )"
-      R"($$.Execution.Input.input_field, false))",
-      roots);
+  auto result = Eval(R"(States.JsonMerge(States.StringToJson('{"constant_in_literal": "false"}'), )"
+                     R"($$.Execution.Input.input_field, false))",
+                     roots);
   ASSERT_TRUE(result) << result.error().cause;
   EXPECT_TRUE(SameJson(
-      *result,
-      J(R"({"constant_input_field": "constant_value", "constant_in_literal": "false"})")));
+      *result, J(R"({"constant_input_field": "constant_value", "constant_in_literal": "false"})")));
 }
 
 TEST(IntrinsicCorpusTest, NestedCalls) {
@@ -254,18 +253,32 @@ TEST(IntrinsicParseTest, RecordsFunctionTextAndRandomness) {
 }
 
 TEST(IntrinsicParseTest, AcceptsEveryFunctionWithItsArity) {
-  for (const char* text :
-       {"States.Format('x')", "States.Format('{} {}', 1, 2)", "States.StringToJson('1')",
-        "States.JsonToString($)", "States.Array()", "States.Array(1, 'a', true, false, null)",
-        "States.ArrayPartition($.a, 2)", "States.ArrayContains($.a, 1)",
-        "States.ArrayRange(1, 9, 2)", "States.ArrayGetItem($.a, 0)", "States.ArrayLength($.a)",
-        "States.ArrayUnique($.a)", "States.Base64Encode('x')", "States.Base64Decode('eA==')",
-        "States.Hash('x', 'MD5')", "States.JsonMerge($.a, $.b, false)",
-        "States.MathRandom(1, 2)", "States.MathRandom(1, 2, 3)", "States.MathAdd(1, 2)",
-        "States.StringSplit('a', ',')", "States.UUID()", "States.UUID( )",
-        "States.Array ( 1 ,2 )", "States.Array($$, $, $$.Execution.Input, $var.x[0], $var)",
-        "States.Array($['a b'], $.a[?(@.x > 1)].y, $..z, $.a[1:3], $.a[*])",
-        "States.Array(-1, 0, 1.5, -2.5e3, 1E+2, 0.0, 99999999999999999999)"}) {
+  for (const char* text : {"States.Format('x')",
+                           "States.Format('{} {}', 1, 2)",
+                           "States.StringToJson('1')",
+                           "States.JsonToString($)",
+                           "States.Array()",
+                           "States.Array(1, 'a', true, false, null)",
+                           "States.ArrayPartition($.a, 2)",
+                           "States.ArrayContains($.a, 1)",
+                           "States.ArrayRange(1, 9, 2)",
+                           "States.ArrayGetItem($.a, 0)",
+                           "States.ArrayLength($.a)",
+                           "States.ArrayUnique($.a)",
+                           "States.Base64Encode('x')",
+                           "States.Base64Decode('eA==')",
+                           "States.Hash('x', 'MD5')",
+                           "States.JsonMerge($.a, $.b, false)",
+                           "States.MathRandom(1, 2)",
+                           "States.MathRandom(1, 2, 3)",
+                           "States.MathAdd(1, 2)",
+                           "States.StringSplit('a', ',')",
+                           "States.UUID()",
+                           "States.UUID( )",
+                           "States.Array ( 1 ,2 )",
+                           "States.Array($$, $, $$.Execution.Input, $var.x[0], $var)",
+                           "States.Array($['a b'], $.a[?(@.x > 1)].y, $..z, $.a[1:3], $.a[*])",
+                           "States.Array(-1, 0, 1.5, -2.5e3, 1E+2, 0.0, 99999999999999999999)"}) {
     EXPECT_TRUE(ParseIntrinsic(text)) << text << ": " << ParseIntrinsic(text).error().cause;
   }
 }
@@ -293,8 +306,7 @@ TEST(IntrinsicParseTest, RejectsWrongArgumentCounts) {
 TEST(IntrinsicParseTest, RejectsMalformedCalls) {
   EXPECT_NE(ParseError("States.Foo(1)").find("unknown intrinsic function 'States.Foo'"),
             std::string::npos);
-  EXPECT_NE(ParseError("States.format('x')").find("unknown intrinsic function"),
-            std::string::npos);
+  EXPECT_NE(ParseError("States.format('x')").find("unknown intrinsic function"), std::string::npos);
   EXPECT_NE(ParseError("States.").find("expected a function name"), std::string::npos);
   EXPECT_NE(ParseError("States.Array").find("expected '('"), std::string::npos);
   EXPECT_NE(ParseError("States.Array(").find("expected an argument"), std::string::npos);
@@ -396,8 +408,9 @@ TEST(IntrinsicErrorTest, MissingPathNamesTheWholeExpressionAndTheInput) {
   EXPECT_NE(RuntimeCause("States.Format('{}', $.items[5])", J(R"({"items":[1,2]})"))
                 .find("'$.items[5]' could not be found"),
             std::string::npos);
-  EXPECT_NE(RuntimeCause("States.Format('{}', $.other[0])", J(R"({"other":1})")).find("'$.other[0]'"),
-            std::string::npos);
+  EXPECT_NE(
+      RuntimeCause("States.Format('{}', $.other[0])", J(R"({"other":1})")).find("'$.other[0]'"),
+      std::string::npos);
   // The first failing argument is reported, before any type check.
   EXPECT_NE(RuntimeCause("States.MathAdd('a', $.b)").find("'$.b' could not be found"),
             std::string::npos);
@@ -446,9 +459,9 @@ TEST(IntrinsicFormatTest, RendersEveryKindOfValue) {
 
 TEST(IntrinsicFormatTest, EscapedBracesAreNotPlaceholders) {
   // A common real-world idiom: building JSON text with Format.
-  EXPECT_EQ(Value(R"(States.StringToJson(States.Format('\{"a":\{\}, "n":{}\}', $.n)))",
-                  J(R"({"n": 5})")),
-            J(R"({"a": {}, "n": 5})"));
+  EXPECT_EQ(
+      Value(R"(States.StringToJson(States.Format('\{"a":\{\}, "n":{}\}', $.n)))", J(R"({"n": 5})")),
+      J(R"({"a": {}, "n": 5})"));
 }
 
 TEST(IntrinsicFormatTest, TemplateFromAPath) {
@@ -512,9 +525,11 @@ TEST(IntrinsicJsonTest, JsonToString) {
 }
 
 TEST(IntrinsicJsonTest, JsonMergeIsShallow) {
-  const Json input = J(R"({"a": {"x": {"l": 1}, "k": 1, "y": 2}, "b": {"y": 3, "x": {"r": 2}, "z": 4}})");
+  const Json input =
+      J(R"({"a": {"x": {"l": 1}, "k": 1, "y": 2}, "b": {"y": 3, "x": {"r": 2}, "z": 4}})");
   const Json merged = Value("States.JsonMerge($.a, $.b, false)", input);
-  EXPECT_EQ(merged.dump(), R"({"x":{"r":2},"k":1,"y":3,"z":4})");  // overwritten keys keep their place
+  EXPECT_EQ(merged.dump(),
+            R"({"x":{"r":2},"k":1,"y":3,"z":4})");  // overwritten keys keep their place
   EXPECT_EQ(Value("States.JsonMerge($.a, $.e, false)", J(R"({"a": {"x": 1}, "e": {}})")),
             J(R"({"x": 1})"));
   // AWS takes a non-boolean flag such as 'false' as shallow (observed).
@@ -536,7 +551,8 @@ TEST(IntrinsicArrayTest, Array) {
   EXPECT_EQ(Value("States.Array(42, true, null, 'hello', false, '', 0)"),
             J(R"([42, true, null, "hello", false, "", 0])"));
   EXPECT_EQ(Value("States.Array(1, States.Array(2, 3))"), J("[1, [2, 3]]"));
-  EXPECT_EQ(Value("States.Array($.a, $.a)", J(R"({"a": {"x": [1]}})")), J(R"([{"x": [1]}, {"x": [1]}])"));
+  EXPECT_EQ(Value("States.Array($.a, $.a)", J(R"({"a": {"x": [1]}})")),
+            J(R"([{"x": [1]}, {"x": [1]}])"));
   const Json big = Value("States.Array(99999999999999999999, -9223372036854775808)");
   EXPECT_TRUE(big[0].is_number_float());
   EXPECT_EQ(big[1], INT64_MIN);
@@ -603,8 +619,8 @@ TEST(IntrinsicArrayTest, ArrayGetItem) {
   EXPECT_EQ(Value("States.ArrayGetItem($.arr, 1.2)", input), J(R"({"k": 2})"));  // observed
   EXPECT_EQ(Value("States.ArrayGetItem(States.Array('x', 'y', 'z'), 1)"), "y");
   EXPECT_EQ(Value("States.ArrayGetItem($.empty, 999)", input), Json());  // observed: null
-  for (const char* args : {"$.arr, 3", "$.arr, -1", "$.arr, '1'", "$.arr, null", "'x', 0",
-                           "$.arr, 99999999999"}) {
+  for (const char* args :
+       {"$.arr, 3", "$.arr, -1", "$.arr, '1'", "$.arr, null", "'x', 0", "$.arr, 99999999999"}) {
     const std::string expr = std::string("States.ArrayGetItem(") + args + ")";
     EXPECT_EQ(RuntimeCause(expr, input), Invalid(expr, "States.ArrayGetItem"));
   }
@@ -626,20 +642,27 @@ struct UniqueCase {
   const char* input;
   const char* java;
 };
-constexpr UniqueCase kUniqueCases[] = {
-    {R"json([true,false,true,false])json", R"json([false,true])json"},
-    {R"json([[1,2],[1,2],[2,1]])json", R"json([[2,1],[1,2]])json"},
-    {R"json([null,null,1,null])json", R"json([null,1])json"},
-    {R"json([1,2,3,3,3,4])json", R"json([1,2,3,4])json"},
-    {R"json([17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1])json", R"json([1,17])json"},
-    {R"json(["a","b","a","c","b"])json", R"json(["a","b","c"])json"},
-    {R"json([{"a":1,"b":2},{"b":2,"a":1},{"a":1,"b":1}])json", R"json([{"a":1,"b":2},{"a":1,"b":1}])json"},
-    {R"json(["HelloWorld","Hello","world","zebra","apple","Zürich","日本","😀x",""])json", R"json(["zebra","","apple","world","😀x","Hello","Zürich","日本","HelloWorld"])json"},
-    {R"json([1.5,2.5,1.5,0.1,-0.0,0.0,100.25,3000000000,-3000000000,7])json", R"json([-0.0,0.0,3000000000,0.1,2.5,7,1.5,100.25,-3000000000])json"},
-    {R"json([36,-36,285,-156,180,54,768,449,650,334,0,512,508,711,295,462,761,538,107,79,642,724,683,-149,518,-196,39,200,376,611,-77,-127,479,691,335,292,618,306,446,34,125,680,473,-153,133,195,312,89,76,452,-188,45,-6,-30,644,252,8,365,26,-43,474,325,696,629,72,105,620,-95,329,147,254,452,437,520,-86,196,780,21,-169,398,-24,294,587,586,797,56,8,401,625,398,206,618,587,337,126,181,540,159,545,655,748,366,91,572,595,187,15,130,134,163,592,241,657,554,778,785,7,402,-77,205,-69,339,457,-53,177,81,48,669,567,-44,176,105,1,776,401,244,390,-52,261,390,-19,64,-8,87,235,719,710,344,452,-188,161,492,442,729,189,-36,687,75,195,721,684,-23,654,437,220,91,-91,459,-64,592,285,-91,519,319,459,147,681,-97,-165,465,168,-142,295,618,228,436,208,152,682,297,482,598,184,517,311,245,231,725,107,42,309,410,158,768,230,22,227,218,159,759,-27,433,-169,776,777,203,483,743,172,573,524,249,73,367,-138,-119,15,645,-40,-152,797,575,699,71,179,278,480,128,271,718,179,666,-184,107,350,-142,-70,324,427,222,182,349,90,550,101,80,675,788,410,323,249,554,449,333,-84,538,544,217,385,-104,200,37,719,260,-185,165,200,-164,422,72,362,47,506,-51,-87,156,385,222,635,352,83,121,640,102,491,736,92,288,696,423])json", R"json([0,512,1,-6,517,518,7,-8,519,8,520,524,15,-19,21,-23,22,-24,538,26,-27,540,-30,544,545,34,-36,36,37,550,39,-40,-43,554,42,-44,45,47,48,-51,-52,-53,54,567,56,572,573,-64,575,64,-69,-70,71,72,73,586,587,75,-77,76,79,592,80,81,595,-84,83,-86,598,-87,87,89,-91,90,91,92,-95,-97,611,101,102,-104,105,618,107,620,625,629,-119,121,635,125,-127,126,128,640,642,130,644,133,645,134,-138,650,-142,654,655,657,147,-149,-152,-153,152,666,-156,156,669,158,159,161,163,675,-164,-165,165,680,-169,168,681,682,683,684,172,687,176,177,691,179,180,181,182,-184,696,184,-185,-188,187,699,189,-196,195,196,710,711,200,203,205,206,718,719,208,721,724,725,729,217,218,220,222,736,227,228,230,231,743,235,748,241,244,245,759,761,249,252,254,768,260,261,776,777,778,780,271,785,788,278,285,797,288,292,294,295,297,306,309,311,312,319,323,324,325,329,333,334,335,337,339,344,349,350,352,362,365,366,367,376,385,390,398,401,402,410,422,423,427,433,436,437,442,446,449,452,457,459,462,465,473,474,479,480,482,483,491,492,506,508])json"},
-    {R"json(["item-11","item-36","item-60","item-58","item-47","item-42","item-16","item-17","item-65","item-10","item-58","item-68","item-42","item-51","item-36","item-8","item-60","item-38","item-66","item-36","item-74","item-25","item-24","item-13","item-16","item-7","item-38","item-12","item-49","item-5","item-65","item-2","item-27","item-79","item-30","item-34","item-25","item-64","item-46","item-12","item-5","item-33","item-1","item-58","item-7","item-24","item-8","item-35","item-15","item-66","item-59","item-78","item-59","item-28","item-67","item-49","item-69","item-59","item-54","item-38","item-29","item-12","item-61","item-46","item-14","item-53","item-3","item-48","item-47","item-57","item-12","item-58","item-56","item-43","item-47","item-56","item-15","item-10","item-66","item-51","item-46","item-43","item-17","item-64","item-3","item-21","item-74","item-41","item-20","item-37","item-40","item-9","item-60","item-17","item-25","item-1","item-23","item-57","item-14","item-56","item-5","item-58","item-63","item-63","item-63","item-29","item-57","item-66","item-68","item-44","item-54","item-42","item-13","item-37","item-38","item-79","item-21","item-7","item-63","item-43"])json", R"json(["item-17","item-21","item-20","item-23","item-25","item-24","item-27","item-10","item-12","item-11","item-14","item-13","item-16","item-15","item-9","item-8","item-7","item-5","item-3","item-2","item-1","item-41","item-40","item-43","item-42","item-44","item-47","item-46","item-49","item-48","item-29","item-28","item-30","item-34","item-33","item-36","item-35","item-38","item-37","item-61","item-60","item-63","item-65","item-64","item-67","item-66","item-69","item-68","item-51","item-54","item-53","item-56","item-58","item-57","item-59","item-74","item-78","item-79"])json"},
-    {R"json([1.0,2.0,3.0,4.0,5.0,6.0,7.0,8.0,9.0,10.0,11.0,12.0,13.0,14.0,15.0,16.0,17.0,18.0,19.0,20.0,21.0,22.0,23.0,24.0,25.0,26.0,27.0,28.0,29.0,30.0,31.0,32.0,33.0,34.0,35.0,36.0,37.0,38.0,39.0,40.0])json", R"json([2.0,32.0,33.0,34.0,35.0,36.0,37.0,38.0,39.0,40.0,3.0,4.0,5.0,6.0,7.0,8.0,9.0,10.0,11.0,12.0,13.0,14.0,15.0,1.0,16.0,17.0,18.0,19.0,20.0,21.0,22.0,23.0,24.0,25.0,26.0,27.0,28.0,29.0,30.0,31.0])json"},
-    {R"json([0,"s1",[2,"x",null],{"k":3,"v":[true]},true,5,"s6",[7,"x",null],{"k":8,"v":[true]},false,10,"s11",[12,"x",null],{"k":13,"v":[true]},true,15,"s16",[17,"x",null],{"k":18,"v":[true]},false,20,"s21",[22,"x",null],{"k":23,"v":[true]},true,25,"s26",[27,"x",null],{"k":28,"v":[true]},false])json", R"json([0,{"k":3,"v":[true]},[27,"x",null],5,10,true,15,{"k":28,"v":[true]},{"k":18,"v":[true]},"s11",20,{"k":23,"v":[true]},false,"s16",25,"s1","s6",[2,"x",null],[7,"x",null],[12,"x",null],"s21","s26",[17,"x",null],{"k":8,"v":[true]},[22,"x",null],{"k":13,"v":[true]}])json"},
+constexpr UniqueCase
+    kUniqueCases[] =
+        {
+            {R"json([true,false,true,false])json", R"json([false,true])json"},
+            {R"json([[1,2],[1,2],[2,1]])json", R"json([[2,1],[1,2]])json"},
+            {R"json([null,null,1,null])json", R"json([null,1])json"},
+            {R"json([1,2,3,3,3,4])json", R"json([1,2,3,4])json"},
+            {R"json([17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1])json", R"json([1,17])json"},
+            {R"json(["a","b","a","c","b"])json", R"json(["a","b","c"])json"},
+            {R"json([{"a":1,"b":2},{"b":2,"a":1},{"a":1,"b":1}])json",
+             R"json([{"a":1,"b":2},{"a":1,"b":1}])json"},
+            {R"json(["HelloWorld","Hello","world","zebra","apple","Zürich","日本","😀x",""])json",
+             R"json(["zebra","","apple","world","😀x","Hello","Zürich","日本","HelloWorld"])json"},
+            {R"json([1.5,2.5,1.5,0.1,-0.0,0.0,100.25,3000000000,-3000000000,7])json",
+             R"json([-0.0,0.0,3000000000,0.1,2.5,7,1.5,100.25,-3000000000])json"},
+            {R"json([36,-36,285,-156,180,54,768,449,650,334,0,512,508,711,295,462,761,538,107,79,642,724,683,-149,518,-196,39,200,376,611,-77,-127,479,691,335,292,618,306,446,34,125,680,473,-153,133,195,312,89,76,452,-188,45,-6,-30,644,252,8,365,26,-43,474,325,696,629,72,105,620,-95,329,147,254,452,437,520,-86,196,780,21,-169,398,-24,294,587,586,797,56,8,401,625,398,206,618,587,337,126,181,540,159,545,655,748,366,91,572,595,187,15,130,134,163,592,241,657,554,778,785,7,402,-77,205,-69,339,457,-53,177,81,48,669,567,-44,176,105,1,776,401,244,390,-52,261,390,-19,64,-8,87,235,719,710,344,452,-188,161,492,442,729,189,-36,687,75,195,721,684,-23,654,437,220,91,-91,459,-64,592,285,-91,519,319,459,147,681,-97,-165,465,168,-142,295,618,228,436,208,152,682,297,482,598,184,517,311,245,231,725,107,42,309,410,158,768,230,22,227,218,159,759,-27,433,-169,776,777,203,483,743,172,573,524,249,73,367,-138,-119,15,645,-40,-152,797,575,699,71,179,278,480,128,271,718,179,666,-184,107,350,-142,-70,324,427,222,182,349,90,550,101,80,675,788,410,323,249,554,449,333,-84,538,544,217,385,-104,200,37,719,260,-185,165,200,-164,422,72,362,47,506,-51,-87,156,385,222,635,352,83,121,640,102,491,736,92,288,696,423])json",
+             R"json([0,512,1,-6,517,518,7,-8,519,8,520,524,15,-19,21,-23,22,-24,538,26,-27,540,-30,544,545,34,-36,36,37,550,39,-40,-43,554,42,-44,45,47,48,-51,-52,-53,54,567,56,572,573,-64,575,64,-69,-70,71,72,73,586,587,75,-77,76,79,592,80,81,595,-84,83,-86,598,-87,87,89,-91,90,91,92,-95,-97,611,101,102,-104,105,618,107,620,625,629,-119,121,635,125,-127,126,128,640,642,130,644,133,645,134,-138,650,-142,654,655,657,147,-149,-152,-153,152,666,-156,156,669,158,159,161,163,675,-164,-165,165,680,-169,168,681,682,683,684,172,687,176,177,691,179,180,181,182,-184,696,184,-185,-188,187,699,189,-196,195,196,710,711,200,203,205,206,718,719,208,721,724,725,729,217,218,220,222,736,227,228,230,231,743,235,748,241,244,245,759,761,249,252,254,768,260,261,776,777,778,780,271,785,788,278,285,797,288,292,294,295,297,306,309,311,312,319,323,324,325,329,333,334,335,337,339,344,349,350,352,362,365,366,367,376,385,390,398,401,402,410,422,423,427,433,436,437,442,446,449,452,457,459,462,465,473,474,479,480,482,483,491,492,506,508])json"},
+            {R"json(["item-11","item-36","item-60","item-58","item-47","item-42","item-16","item-17","item-65","item-10","item-58","item-68","item-42","item-51","item-36","item-8","item-60","item-38","item-66","item-36","item-74","item-25","item-24","item-13","item-16","item-7","item-38","item-12","item-49","item-5","item-65","item-2","item-27","item-79","item-30","item-34","item-25","item-64","item-46","item-12","item-5","item-33","item-1","item-58","item-7","item-24","item-8","item-35","item-15","item-66","item-59","item-78","item-59","item-28","item-67","item-49","item-69","item-59","item-54","item-38","item-29","item-12","item-61","item-46","item-14","item-53","item-3","item-48","item-47","item-57","item-12","item-58","item-56","item-43","item-47","item-56","item-15","item-10","item-66","item-51","item-46","item-43","item-17","item-64","item-3","item-21","item-74","item-41","item-20","item-37","item-40","item-9","item-60","item-17","item-25","item-1","item-23","item-57","item-14","item-56","item-5","item-58","item-63","item-63","item-63","item-29","item-57","item-66","item-68","item-44","item-54","item-42","item-13","item-37","item-38","item-79","item-21","item-7","item-63","item-43"])json", R"json(["item-17","item-21","item-20","item-23","item-25","item-24","item-27","item-10","item-12","item-11","item-14","item-13","item-16","item-15","item-9","item-8","item-7","item-5","item-3","item-2","item-1","item-41","item-40","item-43","item-42","item-44","item-47","item-46","item-49","item-48","item-29","item-28","item-30","item-34","item-33","item-36","item-35","item-38","item-37","item-61","item-60","item-63","item-65","item-64","item-67","item-66","item-69","item-68","item-51","item-54","item-53","item-56","item-58","item-57","item-59","item-74","item-78","item-79"])json"},
+            {R"json([1.0,2.0,3.0,4.0,5.0,6.0,7.0,8.0,9.0,10.0,11.0,12.0,13.0,14.0,15.0,16.0,17.0,18.0,19.0,20.0,21.0,22.0,23.0,24.0,25.0,26.0,27.0,28.0,29.0,30.0,31.0,32.0,33.0,34.0,35.0,36.0,37.0,38.0,39.0,40.0])json", R"json([2.0,32.0,33.0,34.0,35.0,36.0,37.0,38.0,39.0,40.0,3.0,4.0,5.0,6.0,7.0,8.0,9.0,10.0,11.0,12.0,13.0,14.0,15.0,1.0,16.0,17.0,18.0,19.0,20.0,21.0,22.0,23.0,24.0,25.0,26.0,27.0,28.0,29.0,30.0,31.0])json"},
+            {R"json([0,"s1",[2,"x",null],{"k":3,"v":[true]},true,5,"s6",[7,"x",null],{"k":8,"v":[true]},false,10,"s11",[12,"x",null],{"k":13,"v":[true]},true,15,"s16",[17,"x",null],{"k":18,"v":[true]},false,20,"s21",[22,"x",null],{"k":23,"v":[true]},true,25,"s26",[27,"x",null],{"k":28,"v":[true]},false])json",
+             R"json([0,{"k":3,"v":[true]},[27,"x",null],5,10,true,15,{"k":28,"v":[true]},{"k":18,"v":[true]},"s11",20,{"k":23,"v":[true]},false,"s16",25,"s1","s6",[2,"x",null],[7,"x",null],[12,"x",null],"s21","s26",[17,"x",null],{"k":8,"v":[true]},[22,"x",null],{"k":13,"v":[true]}])json"},
 };
 
 TEST(IntrinsicArrayTest, ArrayUniqueFollowsJavaHashSetOrder) {
@@ -650,8 +673,8 @@ TEST(IntrinsicArrayTest, ArrayUniqueFollowsJavaHashSetOrder) {
     const Json want = J(c.java);
     ASSERT_EQ(result.size(), want.size()) << c.input;
     for (size_t i = 0; i < want.size(); ++i) {
-      EXPECT_TRUE(SameJson(result[i], want[i])) << c.input << " at " << i << ": got "
-                                                << result.dump() << " want " << c.java;
+      EXPECT_TRUE(SameJson(result[i], want[i]))
+          << c.input << " at " << i << ": got " << result.dump() << " want " << c.java;
     }
   }
 }
@@ -710,8 +733,11 @@ TEST(IntrinsicEncodingTest, Base64DecodeIsLenient) {
 
 TEST(IntrinsicEncodingTest, Base64DecodeReplacesInvalidUtf8) {
   // 0xFF 0xFE 'A' 0xC3 (truncated sequence): each bad part becomes U+FFFD.
-  const Json decoded = Value("States.Base64Decode($.s)", Json{{"s", Base64Encode("\xFF\xFE" "A\xC3")}});
-  EXPECT_EQ(decoded, "\xEF\xBF\xBD\xEF\xBF\xBD" "A\xEF\xBF\xBD");
+  const Json decoded = Value("States.Base64Decode($.s)", Json{{"s", Base64Encode("\xFF\xFE"
+                                                                                 "A\xC3")}});
+  EXPECT_EQ(decoded,
+            "\xEF\xBF\xBD\xEF\xBF\xBD"
+            "A\xEF\xBF\xBD");
   EXPECT_NO_THROW((void)decoded.dump());
   // A surrogate encoded in UTF-8 (ED A0 80) is not valid UTF-8 either.
   EXPECT_EQ(Value("States.Base64Decode($.s)", Json{{"s", Base64Encode("\xED\xA0\x80")}}),
@@ -737,7 +763,8 @@ TEST(IntrinsicEncodingTest, HashAlgorithms) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(Value("States.Hash('🚀', 'SHA-256')"),
             "ebbc0b2870eb323f2b6cffa5c493ceef81ae7eb36afc73d4e0367301631daec5");
-  EXPECT_EQ(Value("States.Hash($.s, 'MD5')", Json{{"s", "v787"}}), "0003ec0d0c76934ba8a8b39809c825b3");
+  EXPECT_EQ(Value("States.Hash($.s, 'MD5')", Json{{"s", "v787"}}),
+            "0003ec0d0c76934ba8a8b39809c825b3");
 }
 
 TEST(IntrinsicEncodingTest, HashDigestsAcrossBlockBoundaries) {
@@ -752,17 +779,28 @@ TEST(IntrinsicEncodingTest, HashDigestsAcrossBlockBoundaries) {
     const char* sha512;
   };
   const Row rows[] = {
-      {0, "d41d8cd98f00b204", "da39a3ee5e6b4b0d", "e3b0c44298fc1c14", "38b060a751ac9638", "cf83e1357eefb8bd"},
-      {3, "900150983cd24fb0", "a9993e364706816a", "ba7816bf8f01cfea", "cb00753f45a35e8b", "ddaf35a193617aba"},
-      {55, "33fe4bf95507ce12", "f6b1f9e15c31d845", "4406b9931051072b", "8332e4c62cc78766", "96bfcc3e96f9a1b2"},
-      {56, "78e8d6e3c21dc3d6", "65804bf47c78d6b9", "bfcf8730342196ae", "e7214e229e667195", "6dcf6bf32c41e0b2"},
-      {63, "4f739960a0f8ef4b", "9283b6c4fc6a5065", "4cdd0f4b4d356151", "fe579ad4a9bdce5f", "3322040c8d62a3a4"},
-      {64, "f18945eb18af1fc5", "7b16ac431221ad01", "2a94c28f8bed8b90", "7d4a12f7954d653b", "5fee601ba55bf0ed"},
-      {111, "7cb155a58d078e9c", "065e132e41fd2768", "4fb31930736e3f97", "891882de1a8640f2", "3166b947f540f1fb"},
-      {112, "db9b8a4723d40f01", "c45a0051c7395add", "175735b85dfba3bb", "838ac66b415d2dc5", "77cd2c58e8ada69c"},
-      {127, "f5583c1eb0989e37", "837c6412fa7bbe7c", "869752223da31609", "b4cc00c7fdfdb293", "f5f6d84566127a5e"},
-      {128, "d4fc182ce23d05c9", "ac1875ed95586a9b", "3f2f521dfa98b748", "6eee79f4bc194985", "68b881aeaad45539"},
-      {200, "9672d27dc1fd1ee7", "a479b92697a6453a", "5d21f71a6600f375", "a49d8b0d168be889", "e497541fc5cdcdc3"},
+      {0, "d41d8cd98f00b204", "da39a3ee5e6b4b0d", "e3b0c44298fc1c14", "38b060a751ac9638",
+       "cf83e1357eefb8bd"},
+      {3, "900150983cd24fb0", "a9993e364706816a", "ba7816bf8f01cfea", "cb00753f45a35e8b",
+       "ddaf35a193617aba"},
+      {55, "33fe4bf95507ce12", "f6b1f9e15c31d845", "4406b9931051072b", "8332e4c62cc78766",
+       "96bfcc3e96f9a1b2"},
+      {56, "78e8d6e3c21dc3d6", "65804bf47c78d6b9", "bfcf8730342196ae", "e7214e229e667195",
+       "6dcf6bf32c41e0b2"},
+      {63, "4f739960a0f8ef4b", "9283b6c4fc6a5065", "4cdd0f4b4d356151", "fe579ad4a9bdce5f",
+       "3322040c8d62a3a4"},
+      {64, "f18945eb18af1fc5", "7b16ac431221ad01", "2a94c28f8bed8b90", "7d4a12f7954d653b",
+       "5fee601ba55bf0ed"},
+      {111, "7cb155a58d078e9c", "065e132e41fd2768", "4fb31930736e3f97", "891882de1a8640f2",
+       "3166b947f540f1fb"},
+      {112, "db9b8a4723d40f01", "c45a0051c7395add", "175735b85dfba3bb", "838ac66b415d2dc5",
+       "77cd2c58e8ada69c"},
+      {127, "f5583c1eb0989e37", "837c6412fa7bbe7c", "869752223da31609", "b4cc00c7fdfdb293",
+       "f5f6d84566127a5e"},
+      {128, "d4fc182ce23d05c9", "ac1875ed95586a9b", "3f2f521dfa98b748", "6eee79f4bc194985",
+       "68b881aeaad45539"},
+      {200, "9672d27dc1fd1ee7", "a479b92697a6453a", "5d21f71a6600f375", "a49d8b0d168be889",
+       "e497541fc5cdcdc3"},
   };
   std::string alphabet;
   for (int i = 0; i < 30; ++i) alphabet += "abcdefghij";
@@ -780,8 +818,10 @@ TEST(IntrinsicEncodingTest, HashDigestsAcrossBlockBoundaries) {
 TEST(IntrinsicEncodingTest, HashArguments) {
   // Observed: AWS hashes a number or an object by its JSON text.
   EXPECT_EQ(Value("States.Hash(123, 'MD5')"), *HashHex("MD5", "123"));
-  EXPECT_EQ(Value("States.Hash($.o, 'MD5')", J(R"({"o": {"a": 1}})")), *HashHex("MD5", R"({"a":1})"));
-  for (const char* algorithm : {"'sha-256'", "'SHA256'", "'MD-5'", "''", "'SHA-257'", "123", "null"}) {
+  EXPECT_EQ(Value("States.Hash($.o, 'MD5')", J(R"({"o": {"a": 1}})")),
+            *HashHex("MD5", R"({"a":1})"));
+  for (const char* algorithm :
+       {"'sha-256'", "'SHA256'", "'MD-5'", "''", "'SHA-257'", "123", "null"}) {
     const std::string expr = std::string("States.Hash('data', ") + algorithm + ")";
     EXPECT_EQ(RuntimeCause(expr), Invalid(expr, "States.Hash"));
   }
@@ -868,14 +908,15 @@ TEST(IntrinsicMathTest, MathRandomWithASeedMatchesJava) {
   EXPECT_EQ(Value("States.MathRandom(-99999, -9999, 123456789)"), -49034);
   EXPECT_EQ(Value("States.MathRandom(2147483640, 2147483647, 1)"), 2147483644);
   // The same seed gives the same number, also within one expression.
-  const Json pair = Value("States.Array(States.MathRandom(1, 100, 7), States.MathRandom(1, 100, 7))");
+  const Json pair =
+      Value("States.Array(States.MathRandom(1, 100, 7), States.MathRandom(1, 100, 7))");
   EXPECT_EQ(pair[0], pair[1]);
 }
 
 TEST(IntrinsicMathTest, MathRandomRejectsBadBounds) {
-  for (const char* args : {"1, 1", "10, 5", "1.4, 1.6", "1.49, 1.49", "'a', 10", "1, 'b'",
-                           "1, 10, 'seed'", "1, 10, null", "0, 3000000000",
-                           "-2147483648, 2147483647, 1"}) {
+  for (const char* args :
+       {"1, 1", "10, 5", "1.4, 1.6", "1.49, 1.49", "'a', 10", "1, 'b'", "1, 10, 'seed'",
+        "1, 10, null", "0, 3000000000", "-2147483648, 2147483647, 1"}) {
     const std::string expr = std::string("States.MathRandom(") + args + ")";
     EXPECT_EQ(RuntimeCause(expr), Invalid(expr, "States.MathRandom"));
   }
@@ -921,8 +962,8 @@ TEST(IntrinsicStringTest, StringSplitUsesDelimiterCharacters) {
   EXPECT_EQ(Value("States.StringSplit('😁', '😀')"), J(R"(["😁"])"));  // shared UTF-8 prefix
   EXPECT_EQ(Value("States.StringSplit('ünï-cødé', '-')"), J(R"(["ünï", "cødé"])"));
   EXPECT_EQ(Value("States.StringSplit(States.Format('{}-{}', 'x', 'y'), '-')"), J(R"(["x", "y"])"));
-  for (const char* args : {"$.n, ','", "'a,b', 1", "$.z, ','", "'a,b', $.z", "$.l, ','",
-                           "'a,b', $.l"}) {
+  for (const char* args :
+       {"$.n, ','", "'a,b', 1", "$.z, ','", "'a,b', $.z", "$.l, ','", "'a,b', $.l"}) {
     const std::string expr = std::string("States.StringSplit(") + args + ")";
     EXPECT_EQ(RuntimeCause(expr, J(R"({"n": 123, "z": null, "l": [","]})")),
               Invalid(expr, "States.StringSplit"));
