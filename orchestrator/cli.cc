@@ -14,12 +14,22 @@ const char kUsage[] =
     "  validate WORKFLOW                 check a workflow (JSON or YAML); exit 2 on problems\n"
     "  run WORKFLOW [--input JSON|@FILE] [--json]\n"
     "                                    run a workflow in the foreground to its end\n"
+    "  submit WORKFLOW [--input JSON|@FILE] [--name N] [--express] [--wait] [--json]\n"
+    "                                    hand a workflow to the server (started if needed);\n"
+    "                                    prints the execution id\n"
+    "  status EXECUTION [--json]         status, output or error of an execution\n"
+    "  list [--status S] [--limit N] [--json]\n"
+    "  history EXECUTION [--json]        the execution's events\n"
+    "  stop EXECUTION [--error E] [--cause C]\n"
+    "  server                            the orchestrator (normally started by submit)\n"
     "  graph WORKFLOW [--format dot|mermaid]\n"
     "                                    print the state graph\n"
     "  --version                         print the version\n"
     "\n"
     "Every command takes --state-dir DIR (default $HPCFLOW_HOME, then ~/.hpcflow).\n"
-    "Not available yet: submit, status, list, history, stop, server, callback.\n";
+    "Exit codes: 0 success, 1 the execution did not succeed, 2 bad usage or invalid workflow,\n"
+    "3 state store unusable, 4 no such execution, 5 another server owns the state directory.\n"
+    "Not available yet: callback.\n";
 
 }  // namespace
 
@@ -46,11 +56,17 @@ int RunCli(const std::vector<std::string>& args) {
   if (command == "validate") return CmdValidate(rest);
   if (command == "run") return CmdRun(rest);
   if (command == "graph") return CmdGraph(rest);
-  for (const char* later : {"submit", "status", "list", "history", "stop", "server", "callback"}) {
+  if (command == "server") return CmdServer(rest);
+  if (command == "job-wrapper") return CmdJobWrapper(rest);
+  if (command == "submit") return CmdSubmit(rest);
+  if (command == "status") return CmdStatus(rest);
+  if (command == "list") return CmdList(rest);
+  if (command == "history") return CmdHistory(rest);
+  if (command == "stop") return CmdStop(rest);
+  for (const char* later : {"callback"}) {
     if (command == later) {
       std::cerr << "hpcflow: '" << command
-                << "' is not available in this version yet (it needs the durable server); "
-                   "use 'hpcflow run'\n";
+                << "' is not available in this version yet (it needs the callback server)\n";
       return kExitUsage;
     }
   }

@@ -13,12 +13,25 @@ namespace hpcflow::orchestrator {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitStore = 3;     // the state store is unusable (corrupt, full, locked)
+inline constexpr int kExitNotFound = 4;  // no such execution
+inline constexpr int kExitBusy = 5;      // another server owns the state directory
 
 int RunCli(const std::vector<std::string>& args);
 
 int CmdValidate(const std::vector<std::string>& args);
 int CmdRun(const std::vector<std::string>& args);
 int CmdGraph(const std::vector<std::string>& args);
+int CmdServer(const std::vector<std::string>& args);
+int CmdJobWrapper(const std::vector<std::string>& args);
+int CmdSubmit(const std::vector<std::string>& args);
+int CmdStatus(const std::vector<std::string>& args);
+int CmdList(const std::vector<std::string>& args);
+int CmdHistory(const std::vector<std::string>& args);
+int CmdStop(const std::vector<std::string>& args);
+
+// The path of the running hpcflow binary (for spawning servers and wrappers).
+std::string SelfBinary();
 
 // The state directory: --state-dir, else $HPCFLOW_HOME, else ~/.hpcflow.
 std::string ResolveStateDir(const std::string& flag);

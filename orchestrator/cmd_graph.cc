@@ -2,9 +2,8 @@
 #include <iostream>
 #include <sstream>
 
-#include <boost/program_options.hpp>
-
 #include "orchestrator/cli.h"
+#include "orchestrator/cli_flags.h"
 #include "orchestrator/workflow_loader.h"
 
 namespace hpcflow::orchestrator {
@@ -103,13 +102,7 @@ int CmdGraph(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("workflow", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(flags).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "hpcflow graph: " << e.what() << "\n" << flags;
-    return kExitUsage;
-  }
+  if (!ParseFlags(args, flags, positional, vm, "graph")) return kExitUsage;
   std::string format = vm["format"].as<std::string>();
   if (format != "dot" && format != "mermaid") {
     std::cerr << "hpcflow graph: --format must be dot or mermaid\n";

@@ -3,34 +3,15 @@
 
 #include <iostream>
 
-#include <boost/program_options.hpp>
-
 #include "common/json.h"
 #include "orchestrator/cli.h"
+#include "orchestrator/cli_flags.h"
 #include "orchestrator/memory_runner.h"
 #include "orchestrator/workflow_loader.h"
 
 namespace hpcflow::orchestrator {
 
 namespace po = boost::program_options;
-
-namespace {
-
-// Parses a subcommand's flags; on bad usage prints why and returns false.
-bool ParseFlags(const std::vector<std::string>& args, const po::options_description& flags,
-                const po::positional_options_description& positional, po::variables_map& vm,
-                const char* command) {
-  try {
-    po::store(po::command_line_parser(args).options(flags).positional(positional).run(), vm);
-    po::notify(vm);
-    return true;
-  } catch (const po::error& e) {
-    std::cerr << "hpcflow " << command << ": " << e.what() << "\n" << flags;
-    return false;
-  }
-}
-
-}  // namespace
 
 int CmdValidate(const std::vector<std::string>& args) {
   po::options_description flags("hpcflow validate WORKFLOW");

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <random>
 
+#include "common/ids.h"
 #include "orchestrator/local_task_executor.h"
 
 namespace hpcflow::orchestrator {
@@ -16,27 +17,6 @@ namespace {
 using workflows::Effects;
 using workflows::ExecutionStatus;
 using workflows::TimeMs;
-
-TimeMs NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string NewUuid() {
-  std::random_device device;
-  std::mt19937_64 gen((static_cast<uint64_t>(device()) << 32) ^ device() ^
-                      static_cast<uint64_t>(NowMs()));
-  uint64_t a = gen(), b = gen();
-  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char buffer[40];
-  std::snprintf(buffer, sizeof(buffer), "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(a >> 32), static_cast<unsigned>((a >> 16) & 0xffff),
-                static_cast<unsigned>(a & 0xffff), static_cast<unsigned>(b >> 48),
-                static_cast<unsigned long long>(b & 0xffffffffffffULL));
-  return buffer;
-}
 
 // Completions arrive from job threads; the interpreter runs on this thread.
 class CompletionQueue {
@@ -81,7 +61,7 @@ RunResult RunInMemory(std::shared_ptr<const workflows::Definition> definition, J
   info.state_machine_name = options.state_machine_name;
   info.state_machine_id = "hpcflow:stateMachine:" + options.state_machine_name;
   info.role_arn = "";
-  info.random_seed = options.random_seed ? options.random_seed : std::random_device{}();
+  info.random_seed = options.random_seed ? options.random_seed : RandomSeed();
   result.execution_id = info.id;
 
   workflows::Interpreter::Options interpreter_options;

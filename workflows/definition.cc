@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -218,6 +221,51 @@ void CheckReachability(const StateMachine& machine, const std::string& states_po
       diags.Add(PointerAppend(states_pointer, machine.states[i].name),
                 "state '" + machine.states[i].name + "' is not reachable from StartAt");
     }
+  }
+}
+
+// AWS requires state names to be unique in the whole definition, nested
+// Parallel branches and Map processors included (DUPLICATE_STATE_NAME). The
+// loader already rejects duplicate keys within one States object, so this
+// walks the nested machines of the raw document. It is bounded by
+// kMaxMachineDepth like ParseStateMachine (deeper machines are reported there).
+void CheckUniqueStateNames(const Json& document, Diagnostics& diags) {
+  struct Pending {
+    const Json* machine;
+    std::string pointer;
+    int depth;
+  };
+  std::unordered_map<std::string, std::string> first_seen;  // name -> pointer
+  std::vector<Pending> stack{{&document, "", 0}};
+  while (!stack.empty()) {
+    Pending cur = std::move(stack.back());
+    stack.pop_back();
+    if (cur.depth > kMaxMachineDepth || !cur.machine->is_object()) continue;
+    auto states = cur.machine->find("States");
+    if (states == cur.machine->end() || !states->is_object()) continue;
+    std::string states_pointer = PointerAppend(cur.pointer, "States");
+    std::vector<Pending> nested;  // pushed in reverse to report in document order
+    for (auto it = states->begin(); it != states->end(); ++it) {
+      std::string pointer = PointerAppend(states_pointer, it.key());
+      auto [seen, inserted] = first_seen.emplace(it.key(), pointer);
+      if (!inserted) {
+        diags.Add(pointer, "duplicate state name '" + it.key() + "' (also at " + seen->second +
+                               "); state names must be unique in the whole workflow");
+      }
+      if (!it->is_object()) continue;
+      if (auto branches = it->find("Branches"); branches != it->end() && branches->is_array()) {
+        for (size_t i = 0; i < branches->size(); ++i) {
+          nested.push_back({&(*branches)[i],
+                            PointerAppend(PointerAppend(pointer, "Branches"), i), cur.depth + 1});
+        }
+      }
+      for (const char* key : {"ItemProcessor", "Iterator"}) {
+        if (auto body = it->find(key); body != it->end()) {
+          nested.push_back({&*body, PointerAppend(pointer, key), cur.depth + 1});
+        }
+      }
+    }
+    for (auto it = nested.rbegin(); it != nested.rend(); ++it) stack.push_back(std::move(*it));
   }
 }
 
@@ -559,6 +607,7 @@ std::shared_ptr<const Definition> ParseDefinition(const Json& document, Diagnost
     return nullptr;
   }
   auto machine = ParseStateMachine(document, "", diags, 0);
+  CheckUniqueStateNames(document, diags);
   auto definition = std::make_shared<Definition>();
   if (auto it = document.find("TimeoutSeconds"); it != document.end()) {
     if (!it->is_number_integer() || it->get<int64_t>() < 0) {

@@ -16,7 +16,8 @@
 // States.StringToJson of a blank string is null; States.Format prints objects
 // Java-style ({a=1, b=[x, y]}); States.Base64Decode is lenient; States.Hash
 // and States.Base64Encode/Decode limit their input to 10,000 characters;
-// States.ArrayRange to 1,000 items. intrinsics.cc documents each choice.
+// States.ArrayRange to 1,000 items. intrinsics_functions.cc documents each
+// choice and where it comes from.
 #ifndef HPCFLOW_WORKFLOWS_INTRINSICS_H_
 #define HPCFLOW_WORKFLOWS_INTRINSICS_H_
 

@@ -67,17 +67,19 @@ class Value {
   }
   static Value Own(Json json) {
     Value v;
-    v.owned_ = std::move(json);
+    v.owned_.emplace(std::move(json));
     return v;
   }
-  const Json& get() const { return ref_ ? *ref_ : owned_; }
+  const Json& get() const { return ref_ ? *ref_ : *owned_; }
   // True when get() points outside this Value (so it outlives it).
   bool is_ref() const { return ref_ != nullptr; }
-  Json Take() && { return ref_ ? *ref_ : std::move(owned_); }
+  Json Take() && { return ref_ ? *ref_ : std::move(*owned_); }
 
  private:
+  // A reference is the hot path ($.count): it must not construct, move or
+  // destroy any Json, hence the optional.
   const Json* ref_ = nullptr;
-  Json owned_;
+  std::optional<Json> owned_;
 };
 
 struct EvalContext {

@@ -9,15 +9,24 @@
 
 namespace hpcflow::workflows {
 
+struct TemplateField;
+
 struct TemplateNode {
   enum class Kind { kConstant, kObject, kArray, kPath, kIntrinsic };
   Kind kind = Kind::kConstant;
   Json constant;
-  std::vector<std::pair<std::string, TemplateNode>> fields;  // kObject: output key -> node
-  std::vector<TemplateNode> items;                           // kArray
+  // A vector of a struct, not of std::pair: pair<string, TemplateNode> would
+  // need TemplateNode complete here, which clang's libstdc++ checks enforce.
+  std::vector<TemplateField> fields;  // kObject: output key -> node
+  std::vector<TemplateNode> items;    // kArray
   std::optional<JsonPath> path;
   std::shared_ptr<const Intrinsic> intrinsic;
   std::string source_key;  // the key as written ("x.$"), for messages
+};
+
+struct TemplateField {
+  std::string key;
+  TemplateNode node;
 };
 
 namespace {
@@ -69,11 +78,11 @@ TemplateNode CompileNode(const Json& value, const std::string& pointer, int dept
           child.kind = TemplateNode::Kind::kPath;
           child.path = std::move(*path);
         }
-        node.fields.emplace_back(key.substr(0, key.size() - 2), std::move(child));
+        node.fields.push_back(TemplateField{key.substr(0, key.size() - 2), std::move(child)});
       } else {
         TemplateNode child = CompileNode(*it, child_pointer, depth + 1, diags);
         if (child.kind != TemplateNode::Kind::kConstant) dynamic = true;
-        node.fields.emplace_back(key, std::move(child));
+        node.fields.push_back(TemplateField{key, std::move(child)});
       }
     }
     if (!dynamic) {

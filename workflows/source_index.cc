@@ -145,7 +145,7 @@ void LocationIndexBuilder::Add(SourceLocation where, bool container, bool is_obj
     pending_.push_back(child);
   }
   index_.nodes_.push_back({where, 0, 0, is_object});
-  if (container) stack_.push_back(Frame{id, is_object, pending_.size()});
+  if (container) stack_.push_back(Frame{id, is_object, pending_.size(), false, {}, {}, nullptr});
 }
 
 void LocationIndexBuilder::End() {

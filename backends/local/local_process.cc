@@ -61,7 +61,7 @@ Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
     return Fail("io", std::string("fork failed: ") + strerror(saved));
   }
   if (pid == 0) {
-    setpgid(0, 0);
+    if (!spec.same_process_group) setpgid(0, 0);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
     dup2(out, STDOUT_FILENO);
     dup2(err, STDERR_FILENO);
@@ -82,7 +82,7 @@ Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
     _exit(127);
   }
   // Also set the group from the parent, so a kill right after Start finds it.
-  setpgid(pid, pid);
+  if (!spec.same_process_group) setpgid(pid, pid);
   close(out);
   close(err);
   if (devnull >= 0) close(devnull);

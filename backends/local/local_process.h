@@ -25,6 +25,9 @@ struct ProcessSpec {
   std::string working_directory;  // empty: the orchestrator's
   std::string stdout_path;        // created or truncated
   std::string stderr_path;
+  // Stay in the caller's process group (the job wrapper's), so that a signal
+  // to the group reaches the whole job. Otherwise the process leads a new group.
+  bool same_process_group = false;
 };
 
 struct ProcessOutcome {

@@ -54,12 +54,17 @@ base="${HPCFLOW_SLURM_TMPDIR:-${TMPDIR:-/tmp}}"
 
 started_at=$(date +%s.%N)
 dir="$(mktemp -d "$base/hpcflow-slurm.XXXXXX")"
-# munged refuses to use a socket in a directory that others may write to, and the
-# key must stay private: 0700 root satisfies both.
-chmod 0700 "$dir"
+# The physical path, as stop.sh resolves it, so that the paths it looks for in
+# the daemons' command lines match whatever symlinks lead to $base.
+dir="$(cd "$dir" && pwd -P)"
+# Readable by all, writable only by root: clients of any user need slurm.conf
+# and the munge socket, and munged rejects a socket directory others can write.
+# The munge key and seed are kept apart, in a private directory.
+chmod 0755 "$dir"
 # stop.sh refuses to delete a directory without this marker.
 : >"$dir/.hpcflow-slurm-test-cluster"
-mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/run" "$dir/munge"
+mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/run" "$dir/munge" "$dir/secret"
+chmod 0700 "$dir/secret"
 
 cleanup_on_failure() {
   local rc=$?
@@ -109,7 +114,7 @@ EOF
 # --- munge --------------------------------------------------------------------
 # Our own munged with our own key: credentials from this cluster mean nothing
 # to any other munged on the machine, and vice versa.
-munge_key="$dir/munge/munge.key"
+munge_key="$dir/secret/munge.key"
 munge_socket="$dir/munge/munge.socket"
 if command -v mungekey >/dev/null 2>&1; then
   mungekey --create --keyfile="$munge_key" >/dev/null
@@ -119,15 +124,16 @@ fi
 chmod 0600 "$munge_key"
 (( ${#munge_socket} < 100 )) || die "munge socket path too long: $munge_socket (set HPCFLOW_SLURM_TMPDIR)"
 
-# --force: munged refuses some conditions (e.g. running as root on a system
-# whose directories it considers unsafe) unless forced; the daemonized process
-# closes stdio, so `$(start.sh)` does not wait on it.
+# --force turns munged's permission checks on the directories above its files
+# (an unusual $TMPDIR, say) from fatal errors into warnings; our own files are
+# set up to pass them anyway. munged daemonizes with stdio detached, so
+# `$(start.sh)` does not wait for it.
 munged --force \
   --socket="$munge_socket" \
   --key-file="$munge_key" \
   --pid-file="$dir/run/munged.pid" \
   --log-file="$dir/log/munged.log" \
-  --seed-file="$dir/munge/munged.seed" \
+  --seed-file="$dir/secret/munged.seed" \
   </dev/null >>"$dir/log/munged.start.log" 2>&1 ||
   die "munged failed to start"
 

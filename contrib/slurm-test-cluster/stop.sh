@@ -93,15 +93,39 @@ for name in slurmd slurmctld munged; do
 done
 
 # 3. A job whose cancel did not finish (slurmctld already dead, or a step
-# stuck) leaves its slurmstepd behind. Ours are the processes named
-# "slurmstepd: [...]" whose environment has SLURM_CONF=<this cluster's conf>
-# (slurmd sets it for every step); SIGTERM lets slurmstepd kill its tasks.
+# stuck) leaves its slurmstepd and the job's processes behind. Ours are the
+# processes named "slurmstepd: [...]" whose environment has
+# SLURM_CONF=<this cluster's conf> (slurmd sets it for every step), and their
+# descendants, which are that job's processes. slurmstepd ignores SIGTERM and
+# does not take its tasks down when killed, so the tasks go first, by pid.
+descendants_of() {
+  local stat line rest ppid pid frontier next
+  declare -A parent_of=()
+  for stat in /proc/[0-9]*/stat; do
+    line="$(cat "$stat" 2>/dev/null)" || continue
+    rest="${line##*) }"            # "state ppid ..." after "pid (comm) "
+    read -r _ ppid _ <<<"$rest"
+    pid="${stat#/proc/}"; parent_of["${pid%/stat}"]="$ppid"
+  done
+  frontier="$1"
+  while [[ -n "$frontier" ]]; do
+    next=""
+    for pid in "${!parent_of[@]}"; do
+      [[ " $frontier " == *" ${parent_of[$pid]} "* ]] && { echo "$pid"; next+=" $pid"; }
+    done
+    frontier="${next# }"
+  done
+}
 for env_file in /proc/[0-9]*/environ; do
   pid="${env_file#/proc/}"; pid="${pid%/environ}"
   args="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" || continue
   [[ "$args" == "slurmstepd: ["* ]] || continue
   grep -qzx "SLURM_CONF=$conf" "$env_file" 2>/dev/null || continue
-  alive "$pid" && terminate "slurmstepd" "$pid"
+  alive "$pid" || continue
+  tasks="$(descendants_of "$pid" | tr '\n' ' ')"
+  log "killing leftover ${args% } (pid $pid) and its processes: ${tasks:-none}"
+  # shellcheck disable=SC2086  # one word per pid
+  kill -KILL $tasks "$pid" 2>/dev/null || true
 done
 
 # 4. Remove the directory.

@@ -20,13 +20,16 @@
 // see contains "[json.exception": that is a nlohmann exception (a type error,
 // an out-of-range access) that some `catch (const std::exception&)` turned
 // into an ordinary error, i.e. a bug that did not crash only by luck.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <utility>
+#include <vector>
 
 #include "common/json.h"
 #include "workflows/definition.h"
@@ -146,7 +149,13 @@ void Run(std::shared_ptr<const Definition> definition, uint64_t seed) {
     (void)interpreter.RunningTasks();
     interpreter.Stop(AslError{"States.Aborted", "fuzz"}, now);
   } catch (const BudgetSpent&) {
+    if (std::getenv("HPCFLOW_FUZZ_VERBOSE")) std::fprintf(stderr, "run: event budget spent\n");
     return;
+  }
+  if (std::getenv("HPCFLOW_FUZZ_VERBOSE")) {
+    std::fprintf(stderr, "run: %s after %lld transitions, %lld events\n",
+                 ExecutionStatusName(interpreter.status()),
+                 static_cast<long long>(interpreter.transitions()), static_cast<long long>(events));
   }
   if (interpreter.status() == ExecutionStatus::kRunning) {
     std::fprintf(stderr, "execution still RUNNING after Stop\n");
@@ -168,6 +177,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const char* name : {"fuzz.yaml", "fuzz.json"}) {
     auto document = SourceDocument::Parse(text, name);
     if (!document) {
+      if (std::getenv("HPCFLOW_FUZZ_VERBOSE")) {
+        std::fprintf(stderr, "%s\n", document.error().cause.c_str());
+      }
       CheckMessage("parse error", document.error().cause);
       continue;
     }
@@ -175,7 +187,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::shared_ptr<const Definition> definition = ParseDefinition(document->root(), diags);
     for (const Diagnostic& d : diags.items()) {
       CheckMessage("diagnostic", d.message);
-      (void)document->Where(d.pointer);
+      std::string where = document->Where(d.pointer);
+      if (std::getenv("HPCFLOW_FUZZ_VERBOSE")) {
+        std::fprintf(stderr, "%s%s\n", where.c_str(), d.message.c_str());
+      }
     }
     if (!definition) {
       if (diags.empty()) {

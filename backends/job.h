@@ -1,0 +1,59 @@
+// What every backend runs: a job described without any ASL notion.
+//
+// A job has a directory of its own (created by the caller, unique per task
+// attempt) that holds its spec, its output files and the markers backends use
+// to find it again after the orchestrator restarts.
+#ifndef HPCFLOW_BACKENDS_JOB_H_
+#define HPCFLOW_BACKENDS_JOB_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+
+namespace hpcflow::backends {
+
+struct JobSpec {
+  std::string name;      // unique per attempt: the idempotency key of a submission
+  std::string job_dir;   // absolute; files below
+  std::vector<std::string> argv;  // run directly, or
+  std::string shell_command;      // run by /bin/sh -c
+  std::map<std::string, std::string> environment;
+  std::string working_directory;
+  int tasks = 1;  // MPI ranks
+  int cpus = 1;
+};
+
+// Files in a job directory, shared by the backends and the job wrapper.
+struct JobFiles {
+  explicit JobFiles(std::string dir) : dir(std::move(dir)) {}
+  std::string dir;
+  std::string spec() const { return dir + "/spec.json"; }
+  std::string lock() const { return dir + "/lock"; }
+  std::string started() const { return dir + "/started"; }
+  std::string exit() const { return dir + "/exit"; }
+  std::string stdout_path() const { return dir + "/stdout"; }
+  std::string stderr_path() const { return dir + "/stderr"; }
+  std::string result() const { return dir + "/result.json"; }
+  std::string input() const { return dir + "/input.json"; }
+};
+
+// How a job ended.
+struct JobEnd {
+  enum class Kind { kExited, kSignaled, kLost };
+  Kind kind = Kind::kLost;
+  int exit_code = -1;
+  int signal = 0;
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  std::string detail;  // for kLost: what was found
+};
+
+Json JobSpecToJson(const JobSpec& spec);
+JobSpec JobSpecFromJson(const Json& json);
+
+}  // namespace hpcflow::backends
+
+#endif  // HPCFLOW_BACKENDS_JOB_H_

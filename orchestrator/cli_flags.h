@@ -1,0 +1,21 @@
+// Flag parsing shared by the subcommands (Boost.Program_options), kept out
+// of cli.h so that only the command files pay for the Boost headers.
+#ifndef HPCFLOW_ORCHESTRATOR_CLI_FLAGS_H_
+#define HPCFLOW_ORCHESTRATOR_CLI_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+namespace hpcflow::orchestrator {
+
+// Parses `args`; on bad usage prints why (and the flags) and returns false.
+bool ParseFlags(const std::vector<std::string>& args,
+                const boost::program_options::options_description& flags,
+                const boost::program_options::positional_options_description& positional,
+                boost::program_options::variables_map& vm, const char* command);
+
+}  // namespace hpcflow::orchestrator
+
+#endif  // HPCFLOW_ORCHESTRATOR_CLI_FLAGS_H_

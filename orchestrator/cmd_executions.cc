@@ -1,0 +1,363 @@
+// `hpcflow submit|status|list|history|stop`: the commands that work on the
+// executions of a state directory. They read the store directly, so status,
+// list and history work whether or not the server runs; submit and stop leave
+// their request in the store and make sure a server is there to act on it.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "common/ids.h"
+#include "common/time_format.h"
+#include "orchestrator/cli.h"
+#include "orchestrator/cli_flags.h"
+#include "orchestrator/execution_store.h"
+#include "orchestrator/server_lock.h"
+#include "orchestrator/workflow_loader.h"
+
+namespace hpcflow::orchestrator {
+
+namespace po = boost::program_options;
+
+namespace {
+
+bool IsFinal(const std::string& status) { return status != "PENDING" && status != "RUNNING"; }
+
+Json StatusJson(const ExecutionRecord& r) {
+  Json out = {{"executionId", r.id}, {"name", r.name}, {"workflow", r.workflow},
+              {"status", r.status},  {"express", r.express}};
+  if (r.start_ms) out["startDate"] = FormatTimeMs(r.start_ms);
+  if (r.stop_ms) out["stopDate"] = FormatTimeMs(r.stop_ms);
+  if (r.output) {
+    auto value = ParseJson(*r.output);
+    out["output"] = value ? *value : Json(*r.output);
+  }
+  if (r.error) out["error"] = *r.error;
+  if (r.cause) out["cause"] = *r.cause;
+  if (!r.parent_id.empty()) out["parentExecutionId"] = r.parent_id;
+  out["transitions"] = r.transitions;
+  return out;
+}
+
+Result<std::unique_ptr<ExecutionStore>> OpenStore(const po::variables_map& vm) {
+  return ExecutionStore::Open(ResolveStateDir(vm["state-dir"].as<std::string>()));
+}
+
+// Starts `hpcflow server` in the background (detached, logging to
+// <state>/server.log) unless one already serves the state directory.
+void EnsureServer(const std::string& state_dir) {
+  if (ServerLock::IsHeld(state_dir)) return;
+  std::string log = state_dir + "/server.log";
+  std::string binary = SelfBinary();
+  pid_t child = fork();
+  if (child < 0) {
+    std::cerr << "hpcflow: cannot start a server: fork failed\n";
+    return;
+  }
+  if (child == 0) {
+    setsid();
+    if (fork() != 0) _exit(0);
+    int devnull = open("/dev/null", O_RDONLY);
+    int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+    if (out >= 0) {
+      dup2(out, STDOUT_FILENO);
+      dup2(out, STDERR_FILENO);
+    }
+    execl(binary.c_str(), binary.c_str(), "server", "--state-dir", state_dir.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  // Wait briefly for it to take the lock, so the next command sees it.
+  for (int i = 0; i < 100 && !ServerLock::IsHeld(state_dir); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  pid_t pid = 0;
+  if (ServerLock::IsHeld(state_dir, &pid)) {
+    std::cerr << "hpcflow: started a server (pid " << pid << "); log: " << log << "\n";
+  } else {
+    std::cerr << "hpcflow: the server did not start; see " << log << "\n";
+  }
+}
+
+// Follows an execution to its end; prints like `run` does.
+int WaitAndPrint(ExecutionStore& store, const std::string& id, bool json) {
+  while (true) {
+    auto record = store.GetExecution(id);
+    if (!record) {
+      std::cerr << "hpcflow: " << record.error().cause << "\n";
+      return kExitStore;
+    }
+    if (*record && IsFinal((*record)->status)) {
+      const ExecutionRecord& r = **record;
+      if (json) {
+        Json out = {{"status", r.status}};
+        if (r.status == "SUCCEEDED") {
+          auto value = ParseJson(r.output.value_or("null"));
+          out["output"] = value ? *value : Json();
+        } else {
+          if (r.error) out["error"] = *r.error;
+          if (r.cause) out["cause"] = *r.cause;
+        }
+        std::cout << DumpJson(out) << "\n";
+      } else if (r.status == "SUCCEEDED") {
+        auto value = ParseJson(r.output.value_or("null"));
+        std::cout << DumpJsonPretty(value ? *value : Json()) << "\n";
+      } else {
+        std::cerr << "hpcflow: execution " << r.status << ": " << r.error.value_or("")
+                  << (r.cause ? ": " + *r.cause : "") << "\n";
+      }
+      return r.status == "SUCCEEDED" ? kExitOk : kExitFailed;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace
+
+int CmdSubmit(const std::vector<std::string>& args) {
+  po::options_description flags("hpcflow submit WORKFLOW");
+  flags.add_options()("workflow", po::value<std::string>()->required(), "workflow file")(
+      "input", po::value<std::string>()->default_value("{}"), "input: JSON text or @FILE")(
+      "name", po::value<std::string>()->default_value(""), "execution name (unique)")(
+      "backend", po::value<std::string>()->default_value("local"), "backend for job tasks")(
+      "express", "no durable per-step history; at-least-once")(
+      "wait", "follow the execution to its end and print its result")(
+      "json", "with --wait: print one JSON object")(
+      "payload-limit", po::value<int64_t>()->default_value(0),
+      "largest state output in bytes, 0 for none")(
+      "state-dir", po::value<std::string>()->default_value(""), "state directory");
+  po::positional_options_description positional;
+  positional.add("workflow", 1);
+  po::variables_map vm;
+  if (!ParseFlags(args, flags, positional, vm, "submit")) return kExitUsage;
+  std::string backend = vm["backend"].as<std::string>();
+  if (backend != "local") {
+    std::cerr << "hpcflow submit: backend '" << backend << "' is not available yet (use local)\n";
+    return kExitUsage;
+  }
+  std::string path = vm["workflow"].as<std::string>();
+  auto text = ReadFile(path);
+  if (!text) {
+    std::cerr << "hpcflow submit: " << text.error().cause << "\n";
+    return kExitUsage;
+  }
+  std::vector<std::string> problems;
+  auto loaded = LoadWorkflowText(*text, path, problems);
+  if (!loaded) {
+    for (const auto& p : problems) std::cerr << p << "\n";
+    return kExitUsage;
+  }
+  auto input = ReadInputArgument(vm["input"].as<std::string>());
+  if (!input) {
+    std::cerr << "hpcflow submit: " << input.error().cause << "\n";
+    return kExitUsage;
+  }
+  std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  auto store = ExecutionStore::Open(state_dir);
+  if (!store) {
+    std::cerr << "hpcflow submit: " << store.error().cause << "\n";
+    return kExitStore;
+  }
+  ExecutionRecord record;
+  record.id = NewUuid();
+  record.name = vm["name"].as<std::string>().empty() ? record.id : vm["name"].as<std::string>();
+  if (!vm["name"].as<std::string>().empty()) {
+    auto existing = (*store)->GetExecution(record.name);
+    if (existing && *existing) {
+      std::cerr << "hpcflow submit: an execution named '" << record.name
+                << "' already exists\n";
+      return kExitUsage;
+    }
+  }
+  record.workflow = path;
+  record.definition = *text;
+  record.input = DumpJson(*input);
+  record.status = "PENDING";
+  record.created_ms = NowMs();
+  record.express = vm.count("express") > 0;
+  record.backend = backend;
+  record.seed = static_cast<int64_t>(RandomSeed() >> 1);
+  record.payload_limit = vm["payload-limit"].as<int64_t>();
+  if (auto s = (*store)->CreateExecution(record); !s) {
+    std::cerr << "hpcflow submit: " << s.error().cause << "\n";
+    return kExitStore;
+  }
+  EnsureServer(state_dir);
+  if (vm.count("wait")) {
+    std::cerr << record.id << "\n";
+    return WaitAndPrint(**store, record.id, vm.count("json") > 0);
+  }
+  std::cout << record.id << "\n";
+  return kExitOk;
+}
+
+int CmdStatus(const std::vector<std::string>& args) {
+  po::options_description flags("hpcflow status EXECUTION");
+  flags.add_options()("execution", po::value<std::string>()->required(), "execution id or name")(
+      "json", "print JSON")("state-dir", po::value<std::string>()->default_value(""),
+                            "state directory");
+  po::positional_options_description positional;
+  positional.add("execution", 1);
+  po::variables_map vm;
+  if (!ParseFlags(args, flags, positional, vm, "status")) return kExitUsage;
+  auto store = OpenStore(vm);
+  if (!store) {
+    std::cerr << "hpcflow status: " << store.error().cause << "\n";
+    return kExitStore;
+  }
+  auto record = (*store)->GetExecution(vm["execution"].as<std::string>());
+  if (!record) {
+    std::cerr << "hpcflow status: " << record.error().cause << "\n";
+    return kExitStore;
+  }
+  if (!*record) {
+    std::cerr << "hpcflow status: no execution '" << vm["execution"].as<std::string>() << "'\n";
+    return kExitNotFound;
+  }
+  Json status = StatusJson(**record);
+  if (vm.count("json")) {
+    std::cout << DumpJson(status) << "\n";
+  } else {
+    for (auto it = status.begin(); it != status.end(); ++it) {
+      std::cout << it.key() << ": "
+                << (it->is_string() ? it->get<std::string>() : DumpJson(*it)) << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+int CmdList(const std::vector<std::string>& args) {
+  po::options_description flags("hpcflow list");
+  flags.add_options()("status", po::value<std::string>()->default_value(""), "only this status")(
+      "limit", po::value<int>()->default_value(100), "at most this many")("json", "print JSON")(
+      "state-dir", po::value<std::string>()->default_value(""), "state directory");
+  po::positional_options_description positional;
+  po::variables_map vm;
+  if (!ParseFlags(args, flags, positional, vm, "list")) return kExitUsage;
+  auto store = OpenStore(vm);
+  if (!store) {
+    std::cerr << "hpcflow list: " << store.error().cause << "\n";
+    return kExitStore;
+  }
+  auto records = (*store)->ListExecutions(vm["status"].as<std::string>(), vm["limit"].as<int>());
+  if (!records) {
+    std::cerr << "hpcflow list: " << records.error().cause << "\n";
+    return kExitStore;
+  }
+  if (vm.count("json")) {
+    Json out = Json::array();
+    for (const auto& r : *records) {
+      Json row = StatusJson(r);
+      row.erase("output");
+      out.push_back(std::move(row));
+    }
+    std::cout << DumpJson(out) << "\n";
+  } else {
+    for (const auto& r : *records) {
+      std::cout << r.id << "  " << r.status << "  " << FormatTimeMs(r.created_ms) << "  "
+                << r.name << "  " << r.workflow << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+int CmdHistory(const std::vector<std::string>& args) {
+  po::options_description flags("hpcflow history EXECUTION");
+  flags.add_options()("execution", po::value<std::string>()->required(), "execution id or name")(
+      "json", "print JSON")("state-dir", po::value<std::string>()->default_value(""),
+                            "state directory");
+  po::positional_options_description positional;
+  positional.add("execution", 1);
+  po::variables_map vm;
+  if (!ParseFlags(args, flags, positional, vm, "history")) return kExitUsage;
+  auto store = OpenStore(vm);
+  if (!store) {
+    std::cerr << "hpcflow history: " << store.error().cause << "\n";
+    return kExitStore;
+  }
+  auto record = (*store)->GetExecution(vm["execution"].as<std::string>());
+  if (!record || !*record) {
+    std::cerr << "hpcflow history: no execution '" << vm["execution"].as<std::string>() << "'\n";
+    return record ? kExitNotFound : kExitStore;
+  }
+  auto events = (*store)->History((*record)->id);
+  if (!events) {
+    std::cerr << "hpcflow history: " << events.error().cause << "\n";
+    return kExitStore;
+  }
+  if (vm.count("json")) {
+    Json out = Json::array();
+    for (const auto& e : *events) {
+      Json row = {{"id", e.id}, {"type", e.type}, {"timestamp", FormatTimeMs(e.time_ms)}};
+      if (!e.state.empty()) row["stateName"] = e.state;
+      if (!e.details.empty()) {
+        auto details = ParseJson(e.details);
+        if (details) row["details"] = std::move(*details);
+      }
+      out.push_back(std::move(row));
+    }
+    std::cout << DumpJson(out) << "\n";
+  } else {
+    for (const auto& e : *events) {
+      std::cout << e.id << "  " << FormatTimeMs(e.time_ms) << "  " << e.type
+                << (e.state.empty() ? "" : "  " + e.state) << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+int CmdStop(const std::vector<std::string>& args) {
+  po::options_description flags("hpcflow stop EXECUTION");
+  flags.add_options()("execution", po::value<std::string>()->required(), "execution id or name")(
+      "error", po::value<std::string>()->default_value("States.Aborted"), "error name")(
+      "cause", po::value<std::string>()->default_value("stopped by the user"), "cause")(
+      "json", "print JSON")("state-dir", po::value<std::string>()->default_value(""),
+                            "state directory");
+  po::positional_options_description positional;
+  positional.add("execution", 1);
+  po::variables_map vm;
+  if (!ParseFlags(args, flags, positional, vm, "stop")) return kExitUsage;
+  std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  auto store = ExecutionStore::Open(state_dir);
+  if (!store) {
+    std::cerr << "hpcflow stop: " << store.error().cause << "\n";
+    return kExitStore;
+  }
+  auto record = (*store)->GetExecution(vm["execution"].as<std::string>());
+  if (!record || !*record) {
+    std::cerr << "hpcflow stop: no execution '" << vm["execution"].as<std::string>() << "'\n";
+    return record ? kExitNotFound : kExitStore;
+  }
+  if (IsFinal((*record)->status)) {
+    std::cerr << "hpcflow stop: execution already ended: " << (*record)->status << "\n";
+    if (vm.count("json")) std::cout << DumpJson(StatusJson(**record)) << "\n";
+    return kExitOk;
+  }
+  Json payload = {{"error", vm["error"].as<std::string>()},
+                  {"cause", vm["cause"].as<std::string>()}};
+  if (auto s = (*store)->AddRequest((*record)->id, "stop", DumpJson(payload)); !s) {
+    std::cerr << "hpcflow stop: " << s.error().cause << "\n";
+    return kExitStore;
+  }
+  EnsureServer(state_dir);
+  // Wait (briefly) for the server to act, so that `stop` then `status` agree.
+  for (int i = 0; i < 100; ++i) {
+    auto now = (*store)->GetExecution((*record)->id);
+    if (now && *now && IsFinal((*now)->status)) {
+      if (vm.count("json")) std::cout << DumpJson(StatusJson(**now)) << "\n";
+      return kExitOk;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::cerr << "hpcflow stop: the stop request is recorded; the server has not acted on it yet\n";
+  return kExitOk;
+}
+
+}  // namespace hpcflow::orchestrator

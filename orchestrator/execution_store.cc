@@ -1,0 +1,423 @@
+#include "orchestrator/execution_store.h"
+
+#include <filesystem>
+
+namespace hpcflow::orchestrator {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+// A CLI reading while the server writes waits this long for the lock.
+constexpr int kBusyTimeoutMs = 10'000;
+
+const char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS executions(
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, workflow TEXT NOT NULL, definition TEXT NOT NULL,
+  input TEXT NOT NULL, status TEXT NOT NULL, output TEXT, error TEXT, cause TEXT,
+  created_ms INTEGER NOT NULL, start_ms INTEGER NOT NULL DEFAULT 0,
+  stop_ms INTEGER NOT NULL DEFAULT 0, parent_id TEXT NOT NULL DEFAULT '',
+  express INTEGER NOT NULL DEFAULT 0, backend TEXT NOT NULL DEFAULT 'local',
+  seed INTEGER NOT NULL DEFAULT 0, transitions INTEGER NOT NULL DEFAULT 0,
+  payload_limit INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions(status);
+CREATE INDEX IF NOT EXISTS executions_by_name ON executions(name);
+CREATE TABLE IF NOT EXISTS inputs(
+  execution_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, ref INTEGER NOT NULL,
+  payload TEXT NOT NULL, time_ms INTEGER NOT NULL, PRIMARY KEY(execution_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events(
+  execution_id TEXT NOT NULL, id INTEGER NOT NULL, type TEXT NOT NULL, state TEXT NOT NULL,
+  time_ms INTEGER NOT NULL, details TEXT NOT NULL, PRIMARY KEY(execution_id, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tasks(
+  execution_id TEXT NOT NULL, task_id INTEGER NOT NULL, state TEXT NOT NULL,
+  resource TEXT NOT NULL, request TEXT NOT NULL, status TEXT NOT NULL,
+  job_id TEXT NOT NULL DEFAULT '', PRIMARY KEY(execution_id, task_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS timers(
+  execution_id TEXT NOT NULL, timer_id INTEGER NOT NULL, fire_ms INTEGER NOT NULL,
+  PRIMARY KEY(execution_id, timer_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS requests(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL, kind TEXT NOT NULL,
+  payload TEXT NOT NULL DEFAULT '');
+)sql";
+
+const char kExecutionColumns[] =
+    "id, name, workflow, definition, input, status, output, error, cause, created_ms, start_ms, "
+    "stop_ms, parent_id, express, backend, seed, transitions, payload_limit";
+
+std::optional<std::string> OptionalText(const Statement& row, int column) {
+  if (row.IsNull(column)) return std::nullopt;
+  return row.Text(column);
+}
+
+}  // namespace
+
+Json TaskRequestToJson(const workflows::TaskRequest& r) {
+  Json out = {{"task_id", r.task_id},   {"state", r.state_name},
+              {"resource", r.resource}, {"parameters", r.parameters},
+              {"attempt", r.attempt},   {"item", r.map_item_index}};
+  if (r.timeout_seconds) out["timeout"] = *r.timeout_seconds;
+  if (r.heartbeat_seconds) out["heartbeat"] = *r.heartbeat_seconds;
+  if (!r.task_token.empty()) out["token"] = r.task_token;
+  return out;
+}
+
+ExecutionRecord ReadExecutionRow(const Statement& row) {
+  ExecutionRecord r;
+  r.id = row.Text(0);
+  r.name = row.Text(1);
+  r.workflow = row.Text(2);
+  r.definition = row.Text(3);
+  r.input = row.Text(4);
+  r.status = row.Text(5);
+  r.output = OptionalText(row, 6);
+  r.error = OptionalText(row, 7);
+  r.cause = OptionalText(row, 8);
+  r.created_ms = row.Int(9);
+  r.start_ms = row.Int(10);
+  r.stop_ms = row.Int(11);
+  r.parent_id = row.Text(12);
+  r.express = row.Int(13) != 0;
+  r.backend = row.Text(14);
+  r.seed = row.Int(15);
+  r.transitions = row.Int(16);
+  r.payload_limit = row.Int(17);
+  return r;
+}
+
+Result<std::unique_ptr<ExecutionStore>> ExecutionStore::Open(const std::string& state_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (ec) {
+    return Fail("store", "cannot create the state directory '" + state_dir + "': " + ec.message());
+  }
+  std::filesystem::permissions(state_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  auto db = Database::Open(state_dir + "/hpcflow.db", kBusyTimeoutMs);
+  if (!db) return Fail(db.error());
+  auto store = std::unique_ptr<ExecutionStore>(new ExecutionStore(std::move(*db)));
+  if (auto status = store->Init(); !status) return Fail(status.error());
+  return store;
+}
+
+Status ExecutionStore::Init() {
+  // WAL lets CLIs read while the server writes. synchronous=NORMAL keeps
+  // every committed transaction across a crash of the process (kill -9); a
+  // power loss may drop the last few, never corrupt the file.
+  if (auto s = db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s) {
+    return Fail("store", "the state database is not usable (" + s.error().cause +
+                             "); it may be corrupt or not an hpcflow database");
+  }
+  if (auto s = db_->Exec(kSchema); !s) return s;
+  auto version = db_->Prepare("SELECT value FROM meta WHERE key='schema_version'");
+  if (!version) return Fail(version.error());
+  auto row = version->Step();
+  if (!row) return Fail(row.error());
+  if (!*row) {
+    return db_->Exec("INSERT INTO meta(key, value) VALUES('schema_version', '" +
+                     std::to_string(kSchemaVersion) + "')");
+  }
+  if (version->Text(0) != std::to_string(kSchemaVersion)) {
+    return Fail("store", "the state database has schema version " + version->Text(0) +
+                             "; this hpcflow understands version " +
+                             std::to_string(kSchemaVersion));
+  }
+  return {};
+}
+
+Status ExecutionStore::CreateExecution(const ExecutionRecord& r) {
+  auto stmt = db_->Prepare(std::string("INSERT INTO executions(") + kExecutionColumns +
+                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, r.id)
+      .Bind(2, r.name)
+      .Bind(3, r.workflow)
+      .Bind(4, r.definition)
+      .Bind(5, r.input)
+      .Bind(6, r.status)
+      .Bind(7, r.output)
+      .Bind(8, r.error)
+      .Bind(9, r.cause)
+      .Bind(10, r.created_ms)
+      .Bind(11, r.start_ms)
+      .Bind(12, r.stop_ms)
+      .Bind(13, r.parent_id)
+      .Bind(14, static_cast<int64_t>(r.express))
+      .Bind(15, r.backend)
+      .Bind(16, r.seed)
+      .Bind(17, r.transitions)
+      .Bind(18, r.payload_limit);
+  return stmt->Run();
+}
+
+Result<std::optional<ExecutionRecord>> ExecutionStore::GetExecution(const std::string& id_or_name) {
+  for (const char* column : {"id", "name"}) {
+    auto stmt = db_->Prepare(std::string("SELECT ") + kExecutionColumns +
+                             " FROM executions WHERE " + column + " = ? ORDER BY created_ms DESC "
+                             "LIMIT 1");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(1, id_or_name);
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (*row) return std::optional<ExecutionRecord>(ReadExecutionRow(*stmt));
+  }
+  return std::optional<ExecutionRecord>();
+}
+
+Result<std::vector<ExecutionRecord>> ExecutionStore::ListExecutions(const std::string& status,
+                                                                    int limit) {
+  std::string sql = std::string("SELECT ") + kExecutionColumns + " FROM executions";
+  if (!status.empty()) sql += " WHERE status = ?";
+  sql += " ORDER BY created_ms DESC, id LIMIT ?";
+  auto stmt = db_->Prepare(sql);
+  if (!stmt) return Fail(stmt.error());
+  int index = 1;
+  if (!status.empty()) stmt->Bind(index++, status);
+  stmt->Bind(index, static_cast<int64_t>(limit));
+  std::vector<ExecutionRecord> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    out.push_back(ReadExecutionRow(*stmt));
+  }
+  return out;
+}
+
+Result<std::vector<HistoryRow>> ExecutionStore::History(const std::string& id) {
+  auto stmt = db_->Prepare(
+      "SELECT id, type, state, time_ms, details FROM events WHERE execution_id = ? ORDER BY id");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, id);
+  std::vector<HistoryRow> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    out.push_back({stmt->Int(0), stmt->Text(1), stmt->Text(2), stmt->Int(3), stmt->Text(4)});
+  }
+  return out;
+}
+
+Result<std::vector<InputRecord>> ExecutionStore::Inputs(const std::string& id) {
+  auto stmt = db_->Prepare(
+      "SELECT seq, kind, ref, payload, time_ms FROM inputs WHERE execution_id = ? ORDER BY seq");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, id);
+  std::vector<InputRecord> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    out.push_back({stmt->Int(0), stmt->Text(1), stmt->Int(2), stmt->Text(3), stmt->Int(4)});
+  }
+  return out;
+}
+
+Result<int64_t> ExecutionStore::NextInputSeq(const std::string& id) {
+  auto stmt = db_->Prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM inputs WHERE execution_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, id);
+  auto row = stmt->Step();
+  if (!row) return Fail(row.error());
+  return stmt->Int(0);
+}
+
+Result<std::vector<TaskRecord>> ExecutionStore::OpenTasks(const std::string& id) {
+  auto stmt = db_->Prepare(
+      "SELECT execution_id, task_id, state, resource, request, status, job_id FROM tasks "
+      "WHERE execution_id = ? AND status IN ('pending', 'running', 'cancelling') ORDER BY task_id");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, id);
+  std::vector<TaskRecord> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    out.push_back({stmt->Text(0), stmt->Int(1), stmt->Text(2), stmt->Text(3), stmt->Text(4),
+                   stmt->Text(5), stmt->Text(6)});
+  }
+  return out;
+}
+
+Result<std::vector<TimerRecord>> ExecutionStore::Timers(const std::string& id) {
+  auto stmt = db_->Prepare(
+      "SELECT execution_id, timer_id, fire_ms FROM timers WHERE execution_id = ? ORDER BY fire_ms");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, id);
+  std::vector<TimerRecord> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    out.push_back({stmt->Text(0), stmt->Int(1), stmt->Int(2)});
+  }
+  return out;
+}
+
+Status ExecutionStore::Commit(const Decision& decision) {
+  if (auto s = db_->Begin(); !s) return s;
+  auto status = CommitLocked(decision);
+  if (!status) {
+    db_->Rollback();
+    return status;
+  }
+  return db_->Commit();
+}
+
+Status ExecutionStore::CommitLocked(const Decision& d) {
+  const std::string& id = d.execution_id;
+  if (!insert_input_) {
+    auto stmt = db_->Prepare(
+        "INSERT INTO inputs(execution_id, seq, kind, ref, payload, time_ms) VALUES(?,?,?,?,?,?)");
+    if (!stmt) return Fail(stmt.error());
+    insert_input_.emplace(std::move(*stmt));
+    auto events = db_->Prepare(
+        "INSERT INTO events(execution_id, id, type, state, time_ms, details) VALUES(?,?,?,?,?,?)");
+    if (!events) return Fail(events.error());
+    insert_event_.emplace(std::move(*events));
+  }
+  if (!d.input.kind.empty()) {
+    insert_input_->Bind(1, id)
+        .Bind(2, d.input.seq)
+        .Bind(3, d.input.kind)
+        .Bind(4, d.input.ref)
+        .Bind(5, d.input.payload)
+        .Bind(6, d.input.time_ms);
+    if (auto s = insert_input_->Run(); !s) return s;
+  }
+  if (d.record_history) {
+    for (const auto& e : d.events) {
+      insert_event_->Bind(1, id)
+          .Bind(2, e.id)
+          .Bind(3, e.type)
+          .Bind(4, e.state_name)
+          .Bind(5, e.time)
+          .Bind(6, e.details.is_null() ? std::string() : DumpJson(e.details));
+      if (auto s = insert_event_->Run(); !s) return s;
+    }
+  }
+  if (d.effects) {
+    auto insert_task = db_->Prepare(
+        "INSERT OR REPLACE INTO tasks(execution_id, task_id, state, resource, request, status) "
+        "VALUES(?,?,?,?,?,'pending')");
+    auto cancel_task = db_->Prepare(
+        "UPDATE tasks SET status = CASE status WHEN 'pending' THEN 'cancelled' "
+        "ELSE 'cancelling' END WHERE execution_id = ? AND task_id = ? "
+        "AND status IN ('pending', 'running')");
+    auto insert_timer = db_->Prepare(
+        "INSERT OR REPLACE INTO timers(execution_id, timer_id, fire_ms) VALUES(?,?,?)");
+    auto delete_timer = db_->Prepare("DELETE FROM timers WHERE execution_id = ? AND timer_id = ?");
+    if (!insert_task || !cancel_task || !insert_timer || !delete_timer) {
+      return Fail("store", db_->LastError());
+    }
+    for (const auto& t : d.effects->start_tasks) {
+      insert_task->Bind(1, id)
+          .Bind(2, static_cast<int64_t>(t.task_id))
+          .Bind(3, t.state_name)
+          .Bind(4, t.resource)
+          .Bind(5, DumpJson(TaskRequestToJson(t)));
+      if (auto s = insert_task->Run(); !s) return s;
+    }
+    for (uint64_t task : d.effects->cancel_tasks) {
+      cancel_task->Bind(1, id).Bind(2, static_cast<int64_t>(task));
+      if (auto s = cancel_task->Run(); !s) return s;
+    }
+    for (const auto& t : d.effects->start_timers) {
+      insert_timer->Bind(1, id).Bind(2, static_cast<int64_t>(t.timer_id)).Bind(3, t.fire_at);
+      if (auto s = insert_timer->Run(); !s) return s;
+    }
+    for (uint64_t timer : d.effects->cancel_timers) {
+      delete_timer->Bind(1, id).Bind(2, static_cast<int64_t>(timer));
+      if (auto s = delete_timer->Run(); !s) return s;
+    }
+  }
+  if (d.input.kind == "timer") {
+    auto stmt = db_->Prepare("DELETE FROM timers WHERE execution_id = ? AND timer_id = ?");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(1, id).Bind(2, d.input.ref);
+    if (auto s = stmt->Run(); !s) return s;
+  }
+  if (d.completed_task != 0) {
+    auto stmt =
+        db_->Prepare("UPDATE tasks SET status = 'done' WHERE execution_id = ? AND task_id = ?");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(1, id).Bind(2, d.completed_task);
+    if (auto s = stmt->Run(); !s) return s;
+  }
+  auto update = db_->Prepare(
+      "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, "
+      "stop_ms = ?, transitions = ?, start_ms = CASE start_ms WHEN 0 THEN ? ELSE start_ms END "
+      "WHERE id = ?");
+  if (!update) return Fail(update.error());
+  update->Bind(1, d.status)
+      .Bind(2, d.output)
+      .Bind(3, d.error)
+      .Bind(4, d.cause)
+      .Bind(5, d.stop_ms)
+      .Bind(6, d.transitions)
+      .Bind(7, d.input.time_ms)
+      .Bind(8, id);
+  if (auto s = update->Run(); !s) return s;
+  if (d.status != "RUNNING") {
+    // A finished execution needs no timers; its open tasks were cancelled.
+    auto stmt = db_->Prepare("DELETE FROM timers WHERE execution_id = ?");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(1, id);
+    if (auto s = stmt->Run(); !s) return s;
+  }
+  return {};
+}
+
+Status ExecutionStore::SetTaskStatus(const std::string& execution_id, int64_t task_id,
+                                     const std::string& status, const std::string& job_id) {
+  auto stmt = db_->Prepare(
+      "UPDATE tasks SET status = ?, job_id = CASE ? WHEN '' THEN job_id ELSE ? END "
+      "WHERE execution_id = ? AND task_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, status).Bind(2, job_id).Bind(3, job_id).Bind(4, execution_id).Bind(5, task_id);
+  return stmt->Run();
+}
+
+Status ExecutionStore::AddRequest(const std::string& execution_id, const std::string& kind,
+                                  const std::string& payload) {
+  auto stmt = db_->Prepare("INSERT INTO requests(execution_id, kind, payload) VALUES(?,?,?)");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, execution_id).Bind(2, kind).Bind(3, payload);
+  return stmt->Run();
+}
+
+Result<std::vector<Request>> ExecutionStore::TakeRequests() {
+  if (auto s = db_->Begin(); !s) return Fail(s.error());
+  auto stmt = db_->Prepare("SELECT id, execution_id, kind, payload FROM requests ORDER BY id");
+  if (!stmt) {
+    db_->Rollback();
+    return Fail(stmt.error());
+  }
+  std::vector<Request> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) {
+      db_->Rollback();
+      return Fail(row.error());
+    }
+    if (!*row) break;
+    out.push_back({stmt->Int(0), stmt->Text(1), stmt->Text(2), stmt->Text(3)});
+  }
+  stmt->Reset();
+  if (!out.empty()) {
+    auto del = db_->Prepare("DELETE FROM requests WHERE id <= ?");
+    if (!del) {
+      db_->Rollback();
+      return Fail(del.error());
+    }
+    del->Bind(1, out.back().id);
+    if (auto s = del->Run(); !s) {
+      db_->Rollback();
+      return Fail(s.error());
+    }
+  }
+  if (auto s = db_->Commit(); !s) return Fail(s.error());
+  return out;
+}
+
+}  // namespace hpcflow::orchestrator

@@ -1,0 +1,147 @@
+// The durable store of executions: one SQLite database (WAL) in the state
+// directory, the single source of truth (DESIGN.md §4.5).
+//
+// What is kept, per execution:
+//   - the execution row (definition text, input, status, result);
+//   - `inputs`: every event fed to the interpreter (start, task ended, timer
+//     fired, stop), in order. The interpreter is deterministic, so replaying
+//     these rebuilds its exact state after a crash;
+//   - `events`: the history, named like Step Functions history events;
+//   - `tasks`: the outbox of jobs the interpreter asked for, with their
+//     submission state and job ids;
+//   - `timers`: timers that must fire even across restarts.
+// A decision (one input, its events, the tasks and timers it asks for) is
+// committed in one transaction before any side effect is performed.
+#ifndef HPCFLOW_ORCHESTRATOR_EXECUTION_STORE_H_
+#define HPCFLOW_ORCHESTRATOR_EXECUTION_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "common/result.h"
+#include "orchestrator/sqlite_db.h"
+#include "workflows/interpreter.h"
+
+namespace hpcflow::orchestrator {
+
+struct ExecutionRecord {
+  std::string id;
+  std::string name;
+  std::string workflow;    // the file it came from
+  std::string definition;  // the definition's text, as submitted
+  std::string input;       // JSON text
+  std::string status;      // PENDING, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+  std::optional<std::string> output;  // JSON text
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+  int64_t created_ms = 0;
+  int64_t start_ms = 0;
+  int64_t stop_ms = 0;
+  std::string parent_id;
+  bool express = false;
+  std::string backend = "local";
+  int64_t seed = 0;
+  int64_t transitions = 0;
+  int64_t payload_limit = 0;
+};
+
+// One event fed to the interpreter.
+struct InputRecord {
+  int64_t seq = 0;
+  std::string kind;  // start, task_succeeded, task_failed, heartbeat, timer, stop
+  int64_t ref = 0;   // task or timer id
+  std::string payload;  // JSON text: output, or {"error","cause"}
+  int64_t time_ms = 0;
+};
+
+struct TaskRecord {
+  std::string execution_id;
+  int64_t task_id = 0;
+  std::string state;
+  std::string resource;
+  std::string request;  // JSON text of the TaskRequest
+  std::string status;   // pending, running, cancelling, done, cancelled
+  std::string job_id;
+};
+
+struct TimerRecord {
+  std::string execution_id;
+  int64_t timer_id = 0;
+  int64_t fire_ms = 0;
+};
+
+struct HistoryRow {
+  int64_t id = 0;
+  std::string type;
+  std::string state;
+  int64_t time_ms = 0;
+  std::string details;  // JSON text, may be empty
+};
+
+struct Request {
+  int64_t id = 0;
+  std::string execution_id;
+  std::string kind;  // stop
+  std::string payload;
+};
+
+// Everything one interpreter step changes, committed atomically.
+struct Decision {
+  std::string execution_id;
+  InputRecord input;
+  std::vector<workflows::HistoryEvent> events;
+  const workflows::Effects* effects = nullptr;
+  int64_t completed_task = 0;  // marks this task done (its end is the input)
+  std::string status;
+  std::optional<std::string> output, error, cause;
+  int64_t stop_ms = 0;
+  int64_t transitions = 0;
+  bool record_history = true;  // false for express executions
+};
+
+class ExecutionStore {
+ public:
+  // Opens or creates `<state_dir>/hpcflow.db`. Errors: the directory cannot
+  // be created, the file is not an hpcflow database, or is locked.
+  static Result<std::unique_ptr<ExecutionStore>> Open(const std::string& state_dir);
+
+  Status CreateExecution(const ExecutionRecord& record);
+  // By id, or by name when no id matches. nullopt when unknown.
+  Result<std::optional<ExecutionRecord>> GetExecution(const std::string& id_or_name);
+  Result<std::vector<ExecutionRecord>> ListExecutions(const std::string& status, int limit);
+  Result<std::vector<HistoryRow>> History(const std::string& id);
+  Result<std::vector<InputRecord>> Inputs(const std::string& id);
+  Result<std::vector<TaskRecord>> OpenTasks(const std::string& id);
+  Result<std::vector<TimerRecord>> Timers(const std::string& id);
+  Result<int64_t> NextInputSeq(const std::string& id);
+
+  Status Commit(const Decision& decision);
+  Status SetTaskStatus(const std::string& execution_id, int64_t task_id, const std::string& status,
+                       const std::string& job_id);
+
+  Status AddRequest(const std::string& execution_id, const std::string& kind,
+                    const std::string& payload);
+  // Returns and deletes the pending requests.
+  Result<std::vector<Request>> TakeRequests();
+
+ private:
+  explicit ExecutionStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  Status Init();
+  Status CommitLocked(const Decision& decision);
+
+  std::unique_ptr<Database> db_;
+  std::optional<Statement> insert_event_;
+  std::optional<Statement> insert_input_;
+};
+
+ExecutionRecord ReadExecutionRow(const Statement& row);
+
+// How a TaskRequest is kept in the outbox (tasks.request).
+Json TaskRequestToJson(const workflows::TaskRequest& request);
+
+}  // namespace hpcflow::orchestrator
+
+#endif  // HPCFLOW_ORCHESTRATOR_EXECUTION_STORE_H_
