@@ -70,6 +70,11 @@ class DurableRuntime {
                 const std::string& job_dir);
   void PostCompletion(Completion completion);
   void FinishIfDone(const std::string& execution_id);
+  // Child workflows (hpcflow:::states:startExecution).
+  void StartChild(const std::string& parent_id, const Json& request, bool wait, bool sync2);
+  void DeliverToParent(const ExecutionRecord& child, const std::string& status, const Json& output,
+                       const workflows::AslError& error);
+  void StopChild(const std::string& child_id);
   std::string JobDir(const std::string& execution_id, const Json& request) const;
 
   RuntimeOptions options_;

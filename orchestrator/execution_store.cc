@@ -19,7 +19,9 @@ CREATE TABLE IF NOT EXISTS executions(
   stop_ms INTEGER NOT NULL DEFAULT 0, parent_id TEXT NOT NULL DEFAULT '',
   express INTEGER NOT NULL DEFAULT 0, backend TEXT NOT NULL DEFAULT 'local',
   seed INTEGER NOT NULL DEFAULT 0, transitions INTEGER NOT NULL DEFAULT 0,
-  payload_limit INTEGER NOT NULL DEFAULT 0);
+  payload_limit INTEGER NOT NULL DEFAULT 0, parent_task INTEGER NOT NULL DEFAULT 0,
+  parent_mode TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS executions_by_parent ON executions(parent_id);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions(status);
 CREATE INDEX IF NOT EXISTS executions_by_name ON executions(name);
 CREATE TABLE IF NOT EXISTS inputs(
@@ -42,7 +44,8 @@ CREATE TABLE IF NOT EXISTS requests(
 
 const char kExecutionColumns[] =
     "id, name, workflow, definition, input, status, output, error, cause, created_ms, start_ms, "
-    "stop_ms, parent_id, express, backend, seed, transitions, payload_limit";
+    "stop_ms, parent_id, express, backend, seed, transitions, payload_limit, parent_task, "
+    "parent_mode";
 
 std::optional<std::string> OptionalText(const Statement& row, int column) {
   if (row.IsNull(column)) return std::nullopt;
@@ -81,6 +84,8 @@ ExecutionRecord ReadExecutionRow(const Statement& row) {
   r.seed = row.Int(15);
   r.transitions = row.Int(16);
   r.payload_limit = row.Int(17);
+  r.parent_task = row.Int(18);
+  r.parent_mode = row.Text(19);
   return r;
 }
 
@@ -126,7 +131,7 @@ Status ExecutionStore::Init() {
 
 Status ExecutionStore::CreateExecution(const ExecutionRecord& r) {
   auto stmt = db_->Prepare(std::string("INSERT INTO executions(") + kExecutionColumns +
-                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, r.id)
       .Bind(2, r.name)
@@ -145,7 +150,9 @@ Status ExecutionStore::CreateExecution(const ExecutionRecord& r) {
       .Bind(15, r.backend)
       .Bind(16, r.seed)
       .Bind(17, r.transitions)
-      .Bind(18, r.payload_limit);
+      .Bind(18, r.payload_limit)
+      .Bind(19, r.parent_task)
+      .Bind(20, r.parent_mode);
   return stmt->Run();
 }
 
@@ -173,6 +180,22 @@ Result<std::vector<ExecutionRecord>> ExecutionStore::ListExecutions(const std::s
   int index = 1;
   if (!status.empty()) stmt->Bind(index++, status);
   stmt->Bind(index, static_cast<int64_t>(limit));
+  std::vector<ExecutionRecord> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    out.push_back(ReadExecutionRow(*stmt));
+  }
+  return out;
+}
+
+Result<std::vector<ExecutionRecord>> ExecutionStore::RunningChildren(const std::string& parent_id) {
+  auto stmt = db_->Prepare(std::string("SELECT ") + kExecutionColumns +
+                           " FROM executions WHERE parent_id = ? AND status IN ('PENDING', "
+                           "'RUNNING')");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, parent_id);
   std::vector<ExecutionRecord> out;
   while (true) {
     auto row = stmt->Step();

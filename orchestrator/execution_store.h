@@ -41,6 +41,8 @@ struct ExecutionRecord {
   int64_t start_ms = 0;
   int64_t stop_ms = 0;
   std::string parent_id;
+  int64_t parent_task = 0;  // the parent's task waiting for this child
+  std::string parent_mode;  // "", "sync", "sync2": how the parent waits
   bool express = false;
   std::string backend = "local";
   int64_t seed = 0;
@@ -117,6 +119,8 @@ class ExecutionStore {
   Result<std::vector<TaskRecord>> OpenTasks(const std::string& id);
   Result<std::vector<TimerRecord>> Timers(const std::string& id);
   Result<int64_t> NextInputSeq(const std::string& id);
+  // Children of an execution that have not ended.
+  Result<std::vector<ExecutionRecord>> RunningChildren(const std::string& parent_id);
 
   Status Commit(const Decision& decision);
   Status SetTaskStatus(const std::string& execution_id, int64_t task_id, const std::string& status,

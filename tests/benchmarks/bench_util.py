@@ -85,46 +85,66 @@ def expect_map(count: int, path: str) -> int:
     return 0
 
 
-def fmt(v, digits):
-    if v in ("", "-", None):
-        return "—"
-    return f"{float(v):.{digits}f}"
+def num(v):
+    return None if v in ("", "-", None) else float(v)
+
+
+def fmt(v, digits, suffix=""):
+    return "—" if v is None else f"{v:.{digits}f}{suffix}"
+
+
+def verdict(secs, mb, peer_secs, peer_mb, speed_goal, mem_goal, abs_s, abs_mb):
+    """PASS/FAIL of one set of figures (wall or CPU seconds) against the target."""
+    if secs is None:
+        return "FAIL", None
+    if peer_secs is None and (speed_goal is not None or mem_goal is not None):
+        return "no peer", None
+    speed = None
+    if peer_secs is not None:
+        # /usr/bin/time has 10 ms resolution: never divide by zero.
+        speed = peer_secs / max(secs, 0.01)
+    ok = True
+    if speed_goal is not None:
+        ok = ok and speed is not None and speed >= speed_goal
+    if mem_goal is not None:
+        ok = ok and mb and peer_mb is not None and peer_mb / mb >= mem_goal
+    if abs_s is not None:
+        ok = ok and secs < abs_s
+    if abs_mb is not None:
+        ok = ok and mb is not None and mb < abs_mb
+    return ("PASS" if ok else "FAIL"), speed
 
 
 def table(rows_path: str) -> int:
-    # Columns of ROWS.tsv: workload target h_s h_kb p_s p_kb speed_goal mem_goal abs_s abs_mb
-    header = ("| Workload | hpcflow s | hpcflow MB | peer s | peer MB | "
-              "speed (peer/hpcflow) | memory (peer/hpcflow) | target | result |")
-    lines = [header, "|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    # Columns of ROWS.tsv: title target h_s h_cpu h_kb p_s p_cpu p_kb
+    #                      speed_goal mem_goal abs_s abs_mb
+    lines = [
+        "| Workload | hpcflow s (CPU s) | hpcflow MB | peer s (CPU s) | peer MB "
+        "| speed × wall (CPU) | memory × | target | wall | CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|---|",
+    ]
     with open(rows_path, encoding="utf-8") as f:
         for raw in f:
             raw = raw.rstrip("\n")
             if not raw:
                 continue
-            (name, target, h_s, h_kb, p_s, p_kb,
-             speed_goal, mem_goal, abs_s, abs_mb) = raw.split("\t")
-            h_mb = float(h_kb) / 1024 if h_kb not in ("", "-") else None
-            p_mb = float(p_kb) / 1024 if p_kb not in ("", "-") else None
-            speed = mem = None
-            ok = h_s not in ("", "-")
-            if ok and p_s not in ("", "-"):
-                # /usr/bin/time has 10 ms resolution: never divide by zero.
-                speed = float(p_s) / max(float(h_s), 0.01)
-                mem = p_mb / h_mb if h_mb else None
-            if ok and speed_goal != "-":
-                ok = speed is not None and speed >= float(speed_goal)
-            if ok and mem_goal != "-":
-                ok = mem is not None and mem >= float(mem_goal)
-            if ok and abs_s != "-":
-                ok = float(h_s) < float(abs_s)
-            if ok and abs_mb != "-":
-                ok = h_mb is not None and h_mb < float(abs_mb)
+            cols = raw.split("\t")
+            title, target = cols[0], cols[1]
+            h_s, h_cpu, h_kb, p_s, p_cpu, p_kb = (num(c) for c in cols[2:8])
+            speed_goal, mem_goal, abs_s, abs_mb = (num(c) for c in cols[8:12])
+            h_mb = h_kb / 1024 if h_kb is not None else None
+            p_mb = p_kb / 1024 if p_kb is not None else None
+            wall_verdict, speed = verdict(h_s, h_mb, p_s, p_mb,
+                                          speed_goal, mem_goal, abs_s, abs_mb)
+            cpu_verdict, cpu_speed = verdict(h_cpu, h_mb, p_cpu, p_mb,
+                                             speed_goal, mem_goal, abs_s, abs_mb)
+            mem = p_mb / h_mb if (p_mb is not None and h_mb) else None
+            speeds = "—" if speed is None else f"{speed:.1f}× ({fmt(cpu_speed, 1, '×')})"
             lines.append("| " + " | ".join([
-                name,
-                fmt(h_s, 2), fmt(h_mb, 1), fmt(p_s, 2), fmt(p_mb, 1),
-                (f"{speed:.1f}×" if speed is not None else "—"),
-                (f"{mem:.1f}×" if mem is not None else "—"),
-                target, "PASS" if ok else "FAIL",
+                title,
+                f"{fmt(h_s, 2)} ({fmt(h_cpu, 2)})", fmt(h_mb, 1),
+                "—" if p_s is None else f"{fmt(p_s, 2)} ({fmt(p_cpu, 2)})", fmt(p_mb, 1),
+                speeds, fmt(mem, 1, "×"), target, wall_verdict, cpu_verdict,
             ]) + " |")
     print("\n".join(lines))
     return 0

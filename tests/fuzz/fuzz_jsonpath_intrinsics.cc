@@ -8,7 +8,8 @@
 //
 // The text is given to both parsers. Besides sanitizer reports, the harness
 // aborts when
-//  - an error message contains "[json.exception": a nlohmann exception that a
+//  - an error message contains "[json.exception" (and the text does not): a
+//    nlohmann exception that a
 //    `catch (const std::exception&)` turned into an ordinary error, a bug
 //    that did not crash only by luck;
 //  - a successful JsonPath::Assign is not what Find then reads back;
@@ -45,8 +46,14 @@ constexpr std::string_view kSampleDocument = R"({
   std::abort();
 }
 
+// The whole fuzz input, for CheckMessage.
+std::string_view g_input;
+
 void CheckMessage(std::string_view text, const std::string& message) {
-  if (message.find("[json.exception") != std::string::npos) {
+  // The fuzzer learns the marker from this very comparison and writes it
+  // into inputs, where messages quote it back; only an unquoted one counts.
+  if (message.find("[json.exception") != std::string::npos &&
+      g_input.find("json.exception") == std::string_view::npos) {
     Bug("a nlohmann exception was caught and reported as an error", text, message);
   }
 }
@@ -112,6 +119,7 @@ void FuzzIntrinsic(std::string_view text, const PathEnv& env) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
+  g_input = input;
   size_t newline = input.find('\n');
   std::string_view text = input.substr(0, newline);
   std::string_view rest =
