@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -176,7 +177,11 @@ int CmdSubmit(const std::vector<std::string>& args) {
       return kExitUsage;
     }
   }
-  record.workflow = path;
+  // Absolute: the server resolves child workflows (StateMachine paths) next
+  // to this file, and its working directory is not the caller's.
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(path, ec);
+  record.workflow = ec ? path : absolute.lexically_normal().string();
   record.definition = *text;
   record.input = DumpJson(*input);
   record.status = "PENDING";
@@ -287,7 +292,7 @@ int CmdHistory(const std::vector<std::string>& args) {
     std::cerr << "hpcflow history: no execution '" << vm["execution"].as<std::string>() << "'\n";
     return record ? kExitNotFound : kExitStore;
   }
-  auto events = (*store)->History((*record)->id);
+  auto events = (*store)->History(**record);
   if (!events) {
     std::cerr << "hpcflow history: " << events.error().cause << "\n";
     return kExitStore;

@@ -6,6 +6,7 @@
 #include "common/json.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/cli_flags.h"
+#include "orchestrator/durable_run.h"
 #include "orchestrator/memory_runner.h"
 #include "orchestrator/workflow_loader.h"
 
@@ -38,7 +39,7 @@ int CmdRun(const std::vector<std::string>& args) {
       "input", po::value<std::string>()->default_value("{}"), "input: JSON text or @FILE")(
       "json", "print one JSON object: status and output, or error and cause")(
       "backend", po::value<std::string>()->default_value("local"), "backend for job tasks")(
-      "express", "run without durable history")(
+      "express", "run in memory, without durable history")(
       "state-dir", po::value<std::string>()->default_value(""), "state directory")(
       "seed", po::value<uint64_t>()->default_value(0), "seed for States.UUID/MathRandom")(
       "payload-limit", po::value<size_t>()->default_value(0),
@@ -64,12 +65,26 @@ int CmdRun(const std::vector<std::string>& args) {
     std::cerr << "hpcflow run: " << input.error().cause << "\n";
     return kExitUsage;
   }
-  RunOptions options;
-  options.state_machine_name = loaded->name;
-  options.run_dir = ResolveStateDir(vm["state-dir"].as<std::string>()) + "/runs";
-  options.random_seed = vm["seed"].as<uint64_t>();
-  options.max_payload_bytes = vm["payload-limit"].as<size_t>();
-  RunResult result = RunInMemory(loaded->definition, std::move(*input), options);
+  std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  RunResult result;
+  if (vm.count("express")) {
+    // Express: in memory, no durable history.
+    RunOptions options;
+    options.state_machine_name = loaded->name;
+    options.run_dir = state_dir + "/runs";
+    options.random_seed = vm["seed"].as<uint64_t>();
+    options.max_payload_bytes = vm["payload-limit"].as<size_t>();
+    result = RunInMemory(loaded->definition, std::move(*input), options);
+  } else {
+    auto durable = RunDurably(vm["workflow"].as<std::string>(), state_dir, *input,
+                              vm["seed"].as<uint64_t>(),
+                              static_cast<int64_t>(vm["payload-limit"].as<size_t>()));
+    if (!durable) {
+      std::cerr << "hpcflow run: " << durable.error().cause << "\n";
+      return kExitStore;
+    }
+    result = std::move(*durable);
+  }
   if (vm.count("json")) {
     std::cout << DumpJson(RunResultToJson(result)) << "\n";
   } else if (result.status == workflows::ExecutionStatus::kSucceeded) {

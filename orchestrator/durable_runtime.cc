@@ -173,7 +173,7 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
 }
 
 Status DurableRuntime::Recover() {
-  auto running = store_->ListExecutions("RUNNING", 1'000'000);
+  auto running = store_->ListOwned("RUNNING", options_.owner, 1'000'000);
   if (!running) return Fail(running.error());
   for (const auto& record : *running) {
     if (auto s = Load(record, true); !s) return s;
@@ -182,12 +182,11 @@ Status DurableRuntime::Recover() {
 }
 
 Status DurableRuntime::StartPending() {
-  auto pending = store_->ListExecutions("PENDING", 1000);
+  auto pending = store_->ListOwned("PENDING", options_.owner, 1000);
   if (!pending) return Fail(pending.error());
-  // Oldest first.
-  for (auto it = pending->rbegin(); it != pending->rend(); ++it) {
-    if (active_.count(it->id)) continue;
-    if (auto s = Load(*it, false); !s) return s;
+  for (const auto& record : *pending) {
+    if (active_.count(record.id)) continue;
+    if (auto s = Load(record, false); !s) return s;
   }
   return {};
 }
@@ -219,6 +218,7 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   }
   Decision d;
   d.execution_id = a.record.id;
+  d.execution_num = a.record.num;
   d.input = input;
   if (a.record.express) d.input.kind.clear();  // express: no replay log
   d.events = std::move(pending_events_);
@@ -348,6 +348,7 @@ void DurableRuntime::StartChild(const std::string& parent_id, const Json& reques
     child.parent_task = static_cast<int64_t>(task_id);
     child.parent_mode = wait ? (sync2 ? "sync2" : "sync") : "";
     child.seed = static_cast<int64_t>(RandomSeed() >> 1);
+    child.owner = options_.owner;
     if (parent != active_.end()) child.payload_limit = parent->second.record.payload_limit;
     if (auto s = store_->CreateExecution(child); !s) return fail(s.error().cause);
     existing = std::optional<ExecutionRecord>(child);
@@ -503,7 +504,7 @@ void DurableRuntime::PostCompletion(Completion completion) {
 // The loop.
 
 Status DurableRuntime::HandleRequests() {
-  auto requests = store_->TakeRequests();
+  auto requests = store_->TakeRequests(options_.owner);
   if (!requests) return Fail(requests.error());
   for (const auto& r : *requests) {
     auto it = active_.find(r.execution_id);
@@ -570,7 +571,7 @@ Status DurableRuntime::Run(bool until_idle) {
       if (auto s = Apply(it->second, std::move(input), c.task_id); !s) return s;
     }
     if (until_idle && active_.empty()) {
-      auto pending = store_->ListExecutions("PENDING", 1);
+      auto pending = store_->ListOwned("PENDING", options_.owner, 1);
       if (pending && pending->empty()) break;
     }
   }

@@ -28,6 +28,9 @@ struct RuntimeOptions {
   std::string state_dir;
   std::string hpcflow_binary;  // for job wrappers and child processes
   int poll_interval_ms = 100;  // how often the store is checked for new requests
+  // Which executions this runtime runs: "" = the server's; "run:<pid>" = the
+  // ones an `hpcflow run` process created for itself.
+  std::string owner;
 };
 
 class DurableRuntime {

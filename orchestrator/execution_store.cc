@@ -1,5 +1,6 @@
 #include "orchestrator/execution_store.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 namespace hpcflow::orchestrator {
@@ -7,8 +8,15 @@ namespace hpcflow::orchestrator {
 namespace {
 
 constexpr int kSchemaVersion = 1;
-// A CLI reading while the server writes waits this long for the lock.
-constexpr int kBusyTimeoutMs = 10'000;
+// A CLI reading while the server writes waits this long for the lock
+// (HPCFLOW_STORE_BUSY_MS overrides it, e.g. for tests of a locked store).
+int BusyTimeoutMs() {
+  if (const char* env = std::getenv("HPCFLOW_STORE_BUSY_MS")) {
+    int value = std::atoi(env);
+    if (value > 0) return value;
+  }
+  return 10'000;
+}
 
 const char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -20,16 +28,18 @@ CREATE TABLE IF NOT EXISTS executions(
   express INTEGER NOT NULL DEFAULT 0, backend TEXT NOT NULL DEFAULT 'local',
   seed INTEGER NOT NULL DEFAULT 0, transitions INTEGER NOT NULL DEFAULT 0,
   payload_limit INTEGER NOT NULL DEFAULT 0, parent_task INTEGER NOT NULL DEFAULT 0,
-  parent_mode TEXT NOT NULL DEFAULT '');
+  parent_mode TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS executions_by_parent ON executions(parent_id);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions(status);
 CREATE INDEX IF NOT EXISTS executions_by_name ON executions(name);
 CREATE TABLE IF NOT EXISTS inputs(
   execution_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, ref INTEGER NOT NULL,
   payload TEXT NOT NULL, time_ms INTEGER NOT NULL, PRIMARY KEY(execution_id, seq)) WITHOUT ROWID;
+-- key = execution num * 2^32 + event id: one integer key keeps the history's
+-- insert rate high (hundreds of thousands of events per second).
 CREATE TABLE IF NOT EXISTS events(
-  execution_id TEXT NOT NULL, id INTEGER NOT NULL, type TEXT NOT NULL, state TEXT NOT NULL,
-  time_ms INTEGER NOT NULL, details TEXT NOT NULL, PRIMARY KEY(execution_id, id)) WITHOUT ROWID;
+  key INTEGER PRIMARY KEY, type TEXT NOT NULL, state TEXT NOT NULL,
+  time_ms INTEGER NOT NULL, details TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tasks(
   execution_id TEXT NOT NULL, task_id INTEGER NOT NULL, state TEXT NOT NULL,
   resource TEXT NOT NULL, request TEXT NOT NULL, status TEXT NOT NULL,
@@ -42,10 +52,13 @@ CREATE TABLE IF NOT EXISTS requests(
   payload TEXT NOT NULL DEFAULT '');
 )sql";
 
-const char kExecutionColumns[] =
+// The columns a new execution is inserted with...
+const char kExecutionFields[] =
     "id, name, workflow, definition, input, status, output, error, cause, created_ms, start_ms, "
     "stop_ms, parent_id, express, backend, seed, transitions, payload_limit, parent_task, "
-    "parent_mode";
+    "parent_mode, owner";
+// ...and those read back: its row number first.
+const std::string kExecutionColumns = std::string("rowid, ") + kExecutionFields;
 
 std::optional<std::string> OptionalText(const Statement& row, int column) {
   if (row.IsNull(column)) return std::nullopt;
@@ -66,26 +79,29 @@ Json TaskRequestToJson(const workflows::TaskRequest& r) {
 
 ExecutionRecord ReadExecutionRow(const Statement& row) {
   ExecutionRecord r;
-  r.id = row.Text(0);
-  r.name = row.Text(1);
-  r.workflow = row.Text(2);
-  r.definition = row.Text(3);
-  r.input = row.Text(4);
-  r.status = row.Text(5);
-  r.output = OptionalText(row, 6);
-  r.error = OptionalText(row, 7);
-  r.cause = OptionalText(row, 8);
-  r.created_ms = row.Int(9);
-  r.start_ms = row.Int(10);
-  r.stop_ms = row.Int(11);
-  r.parent_id = row.Text(12);
-  r.express = row.Int(13) != 0;
-  r.backend = row.Text(14);
-  r.seed = row.Int(15);
-  r.transitions = row.Int(16);
-  r.payload_limit = row.Int(17);
-  r.parent_task = row.Int(18);
-  r.parent_mode = row.Text(19);
+  int c = 0;
+  r.num = row.Int(c++);
+  r.id = row.Text(c++);
+  r.name = row.Text(c++);
+  r.workflow = row.Text(c++);
+  r.definition = row.Text(c++);
+  r.input = row.Text(c++);
+  r.status = row.Text(c++);
+  r.output = OptionalText(row, c++);
+  r.error = OptionalText(row, c++);
+  r.cause = OptionalText(row, c++);
+  r.created_ms = row.Int(c++);
+  r.start_ms = row.Int(c++);
+  r.stop_ms = row.Int(c++);
+  r.parent_id = row.Text(c++);
+  r.express = row.Int(c++) != 0;
+  r.backend = row.Text(c++);
+  r.seed = row.Int(c++);
+  r.transitions = row.Int(c++);
+  r.payload_limit = row.Int(c++);
+  r.parent_task = row.Int(c++);
+  r.parent_mode = row.Text(c++);
+  r.owner = row.Text(c++);
   return r;
 }
 
@@ -97,10 +113,14 @@ Result<std::unique_ptr<ExecutionStore>> ExecutionStore::Open(const std::string& 
   }
   std::filesystem::permissions(state_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
-  auto db = Database::Open(state_dir + "/hpcflow.db", kBusyTimeoutMs);
+  const std::string path = state_dir + "/hpcflow.db";
+  auto db = Database::Open(path, BusyTimeoutMs());
   if (!db) return Fail(db.error());
   auto store = std::unique_ptr<ExecutionStore>(new ExecutionStore(std::move(*db)));
-  if (auto status = store->Init(); !status) return Fail(status.error());
+  if (auto status = store->Init(); !status) {
+    // Name the file: the user has to find it to repair or move it.
+    return Fail(status.error().name, path + ": " + status.error().cause);
+  }
   return store;
 }
 
@@ -108,7 +128,11 @@ Status ExecutionStore::Init() {
   // WAL lets CLIs read while the server writes. synchronous=NORMAL keeps
   // every committed transaction across a crash of the process (kill -9); a
   // power loss may drop the last few, never corrupt the file.
-  if (auto s = db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s) {
+  // A large page cache keeps a big decision (a long loop run in one step)
+  // from spilling to the WAL before it commits.
+  if (auto s = db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                         "PRAGMA cache_size=-65536;");
+      !s) {
     return Fail("store", "the state database is not usable (" + s.error().cause +
                              "); it may be corrupt or not an hpcflow database");
   }
@@ -129,9 +153,9 @@ Status ExecutionStore::Init() {
   return {};
 }
 
-Status ExecutionStore::CreateExecution(const ExecutionRecord& r) {
-  auto stmt = db_->Prepare(std::string("INSERT INTO executions(") + kExecutionColumns +
-                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+Status ExecutionStore::CreateExecution(ExecutionRecord& r) {
+  auto stmt = db_->Prepare(std::string("INSERT INTO executions(") + kExecutionFields +
+                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, r.id)
       .Bind(2, r.name)
@@ -152,8 +176,11 @@ Status ExecutionStore::CreateExecution(const ExecutionRecord& r) {
       .Bind(17, r.transitions)
       .Bind(18, r.payload_limit)
       .Bind(19, r.parent_task)
-      .Bind(20, r.parent_mode);
-  return stmt->Run();
+      .Bind(20, r.parent_mode)
+      .Bind(21, r.owner);
+  if (auto s = stmt->Run(); !s) return s;
+  r.num = db_->LastInsertRowid();
+  return {};
 }
 
 Result<std::optional<ExecutionRecord>> ExecutionStore::GetExecution(const std::string& id_or_name) {
@@ -190,6 +217,24 @@ Result<std::vector<ExecutionRecord>> ExecutionStore::ListExecutions(const std::s
   return out;
 }
 
+Result<std::vector<ExecutionRecord>> ExecutionStore::ListOwned(const std::string& status,
+                                                               const std::string& owner,
+                                                               int limit) {
+  auto stmt = db_->Prepare("SELECT " + kExecutionColumns +
+                           " FROM executions WHERE status = ? AND owner = ? "
+                           "ORDER BY created_ms, rowid LIMIT ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, status).Bind(2, owner).Bind(3, static_cast<int64_t>(limit));
+  std::vector<ExecutionRecord> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    out.push_back(ReadExecutionRow(*stmt));
+  }
+  return out;
+}
+
 Result<std::vector<ExecutionRecord>> ExecutionStore::RunningChildren(const std::string& parent_id) {
   auto stmt = db_->Prepare(std::string("SELECT ") + kExecutionColumns +
                            " FROM executions WHERE parent_id = ? AND status IN ('PENDING', "
@@ -206,11 +251,12 @@ Result<std::vector<ExecutionRecord>> ExecutionStore::RunningChildren(const std::
   return out;
 }
 
-Result<std::vector<HistoryRow>> ExecutionStore::History(const std::string& id) {
+Result<std::vector<HistoryRow>> ExecutionStore::History(const ExecutionRecord& execution) {
   auto stmt = db_->Prepare(
-      "SELECT id, type, state, time_ms, details FROM events WHERE execution_id = ? ORDER BY id");
+      "SELECT key & 4294967295, type, state, time_ms, details FROM events "
+      "WHERE key >= ? AND key < ? ORDER BY key");
   if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, id);
+  stmt->Bind(1, execution.num << 32).Bind(2, (execution.num + 1) << 32);
   std::vector<HistoryRow> out;
   while (true) {
     auto row = stmt->Step();
@@ -295,7 +341,7 @@ Status ExecutionStore::CommitLocked(const Decision& d) {
     if (!stmt) return Fail(stmt.error());
     insert_input_.emplace(std::move(*stmt));
     auto events = db_->Prepare(
-        "INSERT INTO events(execution_id, id, type, state, time_ms, details) VALUES(?,?,?,?,?,?)");
+        "INSERT INTO events(key, type, state, time_ms, details) VALUES(?,?,?,?,?)");
     if (!events) return Fail(events.error());
     insert_event_.emplace(std::move(*events));
   }
@@ -310,12 +356,11 @@ Status ExecutionStore::CommitLocked(const Decision& d) {
   }
   if (d.record_history) {
     for (const auto& e : d.events) {
-      insert_event_->Bind(1, id)
-          .Bind(2, e.id)
-          .Bind(3, e.type)
-          .Bind(4, e.state_name)
-          .Bind(5, e.time)
-          .Bind(6, e.details.is_null() ? std::string() : DumpJson(e.details));
+      insert_event_->Bind(1, (d.execution_num << 32) + e.id)
+          .Bind(2, e.type)
+          .Bind(3, e.state_name)
+          .Bind(4, e.time)
+          .Bind(5, e.details);
       if (auto s = insert_event_->Run(); !s) return s;
     }
   }
@@ -409,13 +454,24 @@ Status ExecutionStore::AddRequest(const std::string& execution_id, const std::st
   return stmt->Run();
 }
 
-Result<std::vector<Request>> ExecutionStore::TakeRequests() {
+Result<std::vector<Request>> ExecutionStore::TakeRequests(const std::string& owner) {
+  // Most polls find nothing: check without taking the write lock.
+  {
+    auto any = db_->Prepare("SELECT EXISTS(SELECT 1 FROM requests)");
+    if (!any) return Fail(any.error());
+    auto row = any->Step();
+    if (!row) return Fail(row.error());
+    if (any->Int(0) == 0) return std::vector<Request>();
+  }
   if (auto s = db_->Begin(); !s) return Fail(s.error());
-  auto stmt = db_->Prepare("SELECT id, execution_id, kind, payload FROM requests ORDER BY id");
+  auto stmt = db_->Prepare(
+      "SELECT r.id, r.execution_id, r.kind, r.payload FROM requests r "
+      "JOIN executions e ON e.id = r.execution_id WHERE e.owner = ? ORDER BY r.id");
   if (!stmt) {
     db_->Rollback();
     return Fail(stmt.error());
   }
+  stmt->Bind(1, owner);
   std::vector<Request> out;
   while (true) {
     auto row = stmt->Step();
@@ -427,17 +483,24 @@ Result<std::vector<Request>> ExecutionStore::TakeRequests() {
     out.push_back({stmt->Int(0), stmt->Text(1), stmt->Text(2), stmt->Text(3)});
   }
   stmt->Reset();
-  if (!out.empty()) {
-    auto del = db_->Prepare("DELETE FROM requests WHERE id <= ?");
-    if (!del) {
-      db_->Rollback();
-      return Fail(del.error());
-    }
-    del->Bind(1, out.back().id);
+  auto del = db_->Prepare("DELETE FROM requests WHERE id = ?");
+  if (!del) {
+    db_->Rollback();
+    return Fail(del.error());
+  }
+  for (const auto& r : out) {
+    del->Bind(1, r.id);
     if (auto s = del->Run(); !s) {
       db_->Rollback();
       return Fail(s.error());
     }
+  }
+  // Requests for executions that no longer exist are dropped.
+  if (auto s = db_->Exec("DELETE FROM requests WHERE execution_id NOT IN (SELECT id FROM "
+                         "executions)");
+      !s) {
+    db_->Rollback();
+    return Fail(s.error());
   }
   if (auto s = db_->Commit(); !s) return Fail(s.error());
   return out;

@@ -28,6 +28,7 @@
 namespace hpcflow::orchestrator {
 
 struct ExecutionRecord {
+  int64_t num = 0;  // the store's row number: keys the history compactly
   std::string id;
   std::string name;
   std::string workflow;    // the file it came from
@@ -43,6 +44,9 @@ struct ExecutionRecord {
   std::string parent_id;
   int64_t parent_task = 0;  // the parent's task waiting for this child
   std::string parent_mode;  // "", "sync", "sync2": how the parent waits
+  // Who runs it: "" for the state directory's server; "run:<pid>" for an
+  // `hpcflow run` process, which the server leaves alone.
+  std::string owner;
   bool express = false;
   std::string backend = "local";
   int64_t seed = 0;
@@ -93,6 +97,7 @@ struct Request {
 // Everything one interpreter step changes, committed atomically.
 struct Decision {
   std::string execution_id;
+  int64_t execution_num = 0;
   InputRecord input;
   std::vector<workflows::HistoryEvent> events;
   const workflows::Effects* effects = nullptr;
@@ -110,11 +115,15 @@ class ExecutionStore {
   // be created, the file is not an hpcflow database, or is locked.
   static Result<std::unique_ptr<ExecutionStore>> Open(const std::string& state_dir);
 
-  Status CreateExecution(const ExecutionRecord& record);
+  // Stores a new execution and sets its `num`.
+  Status CreateExecution(ExecutionRecord& record);
   // By id, or by name when no id matches. nullopt when unknown.
   Result<std::optional<ExecutionRecord>> GetExecution(const std::string& id_or_name);
   Result<std::vector<ExecutionRecord>> ListExecutions(const std::string& status, int limit);
-  Result<std::vector<HistoryRow>> History(const std::string& id);
+  // Executions in `status` run by `owner` ("" = the server), oldest first.
+  Result<std::vector<ExecutionRecord>> ListOwned(const std::string& status,
+                                                 const std::string& owner, int limit);
+  Result<std::vector<HistoryRow>> History(const ExecutionRecord& execution);
   Result<std::vector<InputRecord>> Inputs(const std::string& id);
   Result<std::vector<TaskRecord>> OpenTasks(const std::string& id);
   Result<std::vector<TimerRecord>> Timers(const std::string& id);
@@ -128,8 +137,8 @@ class ExecutionStore {
 
   Status AddRequest(const std::string& execution_id, const std::string& kind,
                     const std::string& payload);
-  // Returns and deletes the pending requests.
-  Result<std::vector<Request>> TakeRequests();
+  // Returns and deletes the pending requests for executions run by `owner`.
+  Result<std::vector<Request>> TakeRequests(const std::string& owner);
 
  private:
   explicit ExecutionStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}

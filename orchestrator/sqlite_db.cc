@@ -109,5 +109,6 @@ Status Database::Begin() { return Exec("BEGIN IMMEDIATE"); }
 Status Database::Commit() { return Exec("COMMIT"); }
 void Database::Rollback() { (void)Exec("ROLLBACK"); }
 std::string Database::LastError() const { return sqlite3_errmsg(db_); }
+int64_t Database::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
 
 }  // namespace hpcflow::orchestrator

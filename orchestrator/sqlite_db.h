@@ -21,7 +21,9 @@ namespace hpcflow::orchestrator {
 
 class Statement {
  public:
-  Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_) {
+    other.stmt_ = nullptr;
+  }
   Statement& operator=(Statement&& other) noexcept;
   ~Statement();
 
@@ -62,6 +64,7 @@ class Database {
   Status Commit();
   void Rollback();
   std::string LastError() const;
+  int64_t LastInsertRowid() const;
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}

@@ -255,8 +255,8 @@ void CheckUniqueStateNames(const Json& document, Diagnostics& diags) {
       if (!it->is_object()) continue;
       if (auto branches = it->find("Branches"); branches != it->end() && branches->is_array()) {
         for (size_t i = 0; i < branches->size(); ++i) {
-          nested.push_back({&(*branches)[i],
-                            PointerAppend(PointerAppend(pointer, "Branches"), i), cur.depth + 1});
+          nested.push_back({&(*branches)[i], PointerAppend(PointerAppend(pointer, "Branches"), i),
+                            cur.depth + 1});
         }
       }
       for (const char* key : {"ItemProcessor", "Iterator"}) {

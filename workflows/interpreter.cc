@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -75,21 +77,43 @@ std::string Interpreter::Impl::MakeTaskToken(const TaskRequest& request) const {
   return info_.id + "/" + std::to_string(request.task_id);
 }
 
-Effects Interpreter::Impl::TakeEffects() { return std::exchange(effects_, Effects{}); }
+namespace {
+
+// Drops what one decision both started and cancelled (a Parallel branch
+// starts a job, then a sibling branch fails at once): hosts apply an
+// Effects' lists in any order, and cancelling before starting would run a
+// job nobody waits for. Ids only grow, so any cancelled id at or above the
+// first id started in this decision was started in it.
+template <typename Start>
+void DropStartedAndCancelled(std::vector<Start>& starts, std::vector<uint64_t>& cancels,
+                             uint64_t Start::*id) {
+  if (starts.empty() || cancels.empty()) return;
+  const uint64_t first = starts.front().*id;
+  std::unordered_set<uint64_t> both;
+  for (uint64_t cancelled : cancels) {
+    if (cancelled >= first) both.insert(cancelled);
+  }
+  if (both.empty()) return;
+  std::erase_if(starts, [&](const Start& s) { return both.count(s.*id) != 0; });
+  std::erase_if(cancels, [&](uint64_t cancelled) { return both.count(cancelled) != 0; });
+}
+
+}  // namespace
+
+Effects Interpreter::Impl::TakeEffects() {
+  DropStartedAndCancelled(effects_.start_tasks, effects_.cancel_tasks, &TaskRequest::task_id);
+  DropStartedAndCancelled(effects_.start_timers, effects_.cancel_timers, &TimerRequest::timer_id);
+  return std::exchange(effects_, Effects{});
+}
 
 Effects Interpreter::Impl::Start(Json input, TimeMs now) {
   now_ = now;
   start_time_ = now;
   execution_input_ = input;
-  if (options_.on_event) {
-    Json details = {{"input", execution_input_}};
-    Emit("ExecutionStarted", "", &details);
-  } else {
-    Emit("ExecutionStarted", "");
-  }
+  EmitWith("ExecutionStarted", "", "input", execution_input_);
   if (definition_->timeout_seconds) {
     execution_timer_ = StartTimer(-1, TimerKind::kExecutionTimeout,
-                                  now + static_cast<TimeMs>(*definition_->timeout_seconds * 1000));
+                                  AddSeconds(now, *definition_->timeout_seconds));
   }
   auto root_vars = std::make_shared<VarFrame>();
   int sid = NewScope(-1, 0, &definition_->machine, std::move(input), std::move(root_vars));
@@ -107,6 +131,7 @@ Effects Interpreter::Impl::OnTaskSucceeded(uint64_t task_id, Json output, TimeMs
   Scope& s = scopes_[target.scope];
   if (!s.alive || s.generation != target.generation) return TakeEffects();
   s.task = 0;
+  UseScope(target.scope);
   FinishTask(target.scope, true, std::move(output), {});
   Drain();
   return TakeEffects();
@@ -121,6 +146,7 @@ Effects Interpreter::Impl::OnTaskFailed(uint64_t task_id, AslError error, TimeMs
   Scope& s = scopes_[target.scope];
   if (!s.alive || s.generation != target.generation) return TakeEffects();
   s.task = 0;
+  UseScope(target.scope);
   FinishTask(target.scope, false, Json(), std::move(error));
   Drain();
   return TakeEffects();
@@ -134,7 +160,7 @@ Effects Interpreter::Impl::OnTaskHeartbeat(uint64_t task_id, TimeMs now) {
   if (s.alive && s.generation == it->second.generation && s.heartbeat_seconds) {
     CancelTimer(s.heartbeat_timer);
     s.heartbeat_timer = StartTimer(it->second.scope, TimerKind::kHeartbeat,
-                                   now + static_cast<TimeMs>(*s.heartbeat_seconds * 1000));
+                                   AddSeconds(now, *s.heartbeat_seconds));
   }
   return TakeEffects();
 }
@@ -153,6 +179,7 @@ Effects Interpreter::Impl::OnTimerFired(uint64_t timer_id, TimeMs now) {
   }
   Scope& s = scopes_[target.scope];
   if (!s.alive || s.generation != target.generation) return TakeEffects();
+  UseScope(target.scope);
   switch (target.kind) {
     case TimerKind::kWait: {
       s.timer = 0;
@@ -239,6 +266,7 @@ void Interpreter::Impl::Drain() {
 }
 
 void Interpreter::Impl::Advance(int sid) {
+  UseScope(sid);
   while (true) {
     Step step = EnterState(sid);
     if (step != Step::kContinue) return;
@@ -252,12 +280,7 @@ Step Interpreter::Impl::EnterState(int sid) {
   ++transitions_;
   s.entering = false;
   s.entered_time = now_;
-  if (options_.on_event) {
-    Json details = options_.event_details ? Json{{"input", s.input}} : Json();
-    s.entered_event = Emit(EnteredEvent(st.type), st.name, &details);
-  } else {
-    s.entered_event = Emit(EnteredEvent(st.type), st.name);
-  }
+  s.entered_event = EmitWith(EnteredEvent(st.type), st.name, "input", s.input);
   switch (st.type) {
     case StateType::kPass:
       return RunPass(sid);
@@ -285,14 +308,37 @@ Step Interpreter::Impl::EnterState(int sid) {
 int64_t Interpreter::Impl::Emit(const char* type, const std::string& state_name,
                                 const Json* details) {
   ++event_id_;
-  if (options_.on_event) {
+  if (options_.on_event && !quiet_) {
     HistoryEvent e;
     e.id = event_id_;
     e.previous_id = event_id_ - 1;
     e.time = now_;
     e.type = type;
     e.state_name = state_name;
-    if (details && options_.event_details) e.details = *details;
+    if (details && options_.event_details) e.details = DumpJson(*details);
+    options_.on_event(e);
+  }
+  return event_id_;
+}
+
+int64_t Interpreter::Impl::EmitWith(const char* type, const std::string& state_name,
+                                    const char* key, const Json& value) {
+  ++event_id_;
+  if (options_.on_event && !quiet_) {
+    HistoryEvent e;
+    e.id = event_id_;
+    e.previous_id = event_id_ - 1;
+    e.time = now_;
+    e.type = type;
+    e.state_name = state_name;
+    if (options_.event_details) {
+      e.details.reserve(64);
+      e.details += "{\"";
+      e.details += key;
+      e.details += "\":";
+      e.details += DumpJson(value);
+      e.details += '}';
+    }
     options_.on_event(e);
   }
   return event_id_;
@@ -401,12 +447,7 @@ Step Interpreter::Impl::Complete(int sid, Json result, bool select) {
                                        "number of bytes service limit."});
   }
   ApplyAssign(sid, std::move(assigned));
-  if (options_.on_event) {
-    Json details = options_.event_details ? Json{{"output", output}} : Json();
-    Emit(ExitedEvent(st.type), st.name, &details);
-  } else {
-    Emit(ExitedEvent(st.type), st.name);
-  }
+  EmitWith(ExitedEvent(st.type), st.name, "output", output);
   return Transition(sid, st.end ? -1 : st.next, std::move(output));
 }
 
@@ -430,12 +471,7 @@ Step Interpreter::Impl::CompleteWithoutResult(int sid, Json effective, int next,
     output = std::move(*value);
   }
   ApplyAssign(sid, std::move(assigned));
-  if (options_.on_event) {
-    Json details = options_.event_details ? Json{{"output", output}} : Json();
-    Emit(ExitedEvent(st.type), st.name, &details);
-  } else {
-    Emit(ExitedEvent(st.type), st.name);
-  }
+  EmitWith(ExitedEvent(st.type), st.name, "output", output);
   return Transition(sid, next, std::move(output));
 }
 
@@ -496,7 +532,7 @@ Step Interpreter::Impl::FailState(int sid, AslError error) {
       if (r.full_jitter) delay = std::uniform_real_distribution<double>(0, delay)(rng_);
       ++s.retry_attempts[i];
       ++s.retry_count;
-      s.timer = StartTimer(sid, TimerKind::kRetry, now_ + static_cast<TimeMs>(delay * 1000));
+      s.timer = StartTimer(sid, TimerKind::kRetry, AddSeconds(now_, delay));
       return Step::kBlocked;
     }
     for (const Catcher& c : st.catchers) {
@@ -686,6 +722,7 @@ void Interpreter::Impl::FinishRun(int rid) {
   free_runs_.push_back(rid);
   s.child_run = -1;
   const State& st = CurrentState(s);
+  UseScope(owner);
   Step step;
   if (failure) {
     Emit(is_map ? "MapStateFailed" : "ParallelStateFailed", st.name);
@@ -699,6 +736,7 @@ void Interpreter::Impl::FinishRun(int rid) {
 
 void Interpreter::Impl::FinishExecution(ExecutionStatus status, Json output, AslError error) {
   if (status_ != ExecutionStatus::kRunning) return;
+  quiet_ = false;
   status_ = status;
   output_ = std::move(output);
   error_ = std::move(error);

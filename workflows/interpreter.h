@@ -64,6 +64,8 @@ struct TimerRequest {
 };
 
 // Side effects requested by one decision, to be performed after it is recorded.
+// No id is both started and cancelled in one Effects, so the lists may be
+// applied in any order.
 struct Effects {
   std::vector<TaskRequest> start_tasks;
   std::vector<uint64_t> cancel_tasks;
@@ -86,7 +88,7 @@ struct HistoryEvent {
   TimeMs time = 0;
   std::string type;
   std::string state_name;
-  Json details;  // null when the listener asked for names only
+  std::string details;  // JSON text ({"input":...}, {"output":...}); empty when none
 };
 
 class Interpreter {

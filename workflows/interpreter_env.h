@@ -15,6 +15,9 @@ namespace hpcflow::workflows {
 class Interpreter::Impl::Env : public PathEnv {
  public:
   Env(Impl& impl, int sid, const Json& input) : impl_(impl), sid_(sid), input_(input) {}
+  ~Env();
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
 
   // Inside a Map's ItemSelector: adds $$.Map.Item.
   void SetMapItem(int64_t index, const Json* value) {
@@ -36,6 +39,9 @@ class Interpreter::Impl::Env : public PathEnv {
   const Json* item_value_ = nullptr;
   std::optional<std::string> task_token_;
   mutable std::optional<Json> context_;
+  // True when context_ holds the execution input itself, moved out of the
+  // interpreter rather than copied, and must give it back.
+  mutable bool holds_execution_input_ = false;
 };
 
 }  // namespace hpcflow::workflows

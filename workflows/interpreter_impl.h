@@ -4,6 +4,7 @@
 #define HPCFLOW_WORKFLOWS_INTERPRETER_IMPL_H_
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <deque>
@@ -47,6 +48,9 @@ struct Scope {
   bool entering = true;  // the current state has not been entered yet
   int64_t map_item_index = -1;
   int run_pos = -1;  // position in the run's `children`
+  // Inside a Map whose ItemProcessor is EXPRESS: events are counted but not
+  // reported to the listener (no per-step durable history).
+  bool quiet = false;
 };
 
 // The fan-out of one Map or Parallel state.
@@ -92,6 +96,22 @@ struct TaskTarget {
 // What a state's step did to its scope.
 enum class Step { kContinue, kBlocked, kDone };
 
+// `now` plus `seconds`, saturated to the range of TimeMs. Definitions can ask
+// for delays whose milliseconds do not fit an int64 (a TimeoutSeconds near
+// INT64_MAX, a large BackoffRate, a SecondsPath of 1e300), and casting such a
+// double, or adding it to `now`, is undefined behaviour. A saturated timer
+// fires "never", as ToMs in states/wait.cc already does for far timestamps.
+inline TimeMs AddSeconds(TimeMs now, double seconds) {
+  constexpr TimeMs kMax = std::numeric_limits<TimeMs>::max();
+  constexpr TimeMs kMin = std::numeric_limits<TimeMs>::min();
+  const double ms = seconds * 1000;
+  if (!(ms < 9223372036854775808.0)) return kMax;  // 2^63; also NaN
+  if (ms <= -9223372036854775808.0) return kMin;
+  TimeMs out;
+  if (__builtin_add_overflow(now, static_cast<TimeMs>(ms), &out)) return ms > 0 ? kMax : kMin;
+  return out;
+}
+
 class Interpreter::Impl {
  public:
   Impl(std::shared_ptr<const Definition> definition, ExecutionInfo info, Options options);
@@ -117,6 +137,10 @@ class Interpreter::Impl {
 
   // Records a history event; returns its id.
   int64_t Emit(const char* type, const std::string& state_name, const Json* details = nullptr);
+  // Emits with details {"<key>": value}, serialised straight from `value`
+  // (no copy): the hot path of state entered/exited events.
+  int64_t EmitWith(const char* type, const std::string& state_name, const char* key,
+                   const Json& value);
   // Builds "<Type>StateEntered"-style names without allocating per call.
   static const char* EnteredEvent(StateType type);
   static const char* ExitedEvent(StateType type);
@@ -182,7 +206,9 @@ class Interpreter::Impl {
   const ExecutionInfo& info() const { return info_; }
   bool has_event_listener() const { return static_cast<bool>(options_.on_event); }
   std::string MakeTaskToken(const TaskRequest& request) const;
-  const Json& execution_input() const { return execution_input_; }
+  const Json& execution_input() const {
+    return execution_input_lent_to_ ? *execution_input_lent_to_ : execution_input_;
+  }
   TimeMs start_time() const { return start_time_; }
 
  private:
@@ -198,6 +224,9 @@ class Interpreter::Impl {
   ExecutionInfo info_;
   Options options_;
   Json execution_input_;
+  // While an Env holds the execution input in its context object (see
+  // Env::Context), where it is; execution_input_ is empty meanwhile.
+  const Json* execution_input_lent_to_ = nullptr;
   TimeMs start_time_ = 0;
   // Deques: references stay valid while new scopes and runs are added.
   std::deque<Scope> scopes_;
@@ -208,6 +237,8 @@ class Interpreter::Impl {
   uint64_t next_task_id_ = 1;
   uint64_t next_timer_id_ = 1;
   int64_t event_id_ = 0;
+  bool quiet_ = false;  // the scope being processed is quiet (see Scope::quiet)
+  void UseScope(int sid) { quiet_ = sid >= 0 && scopes_[sid].quiet; }
   uint64_t execution_timer_ = 0;
 
   enum class WorkKind { kAdvance, kFill, kRunDone };

@@ -64,9 +64,10 @@ bool IsNameChar(char c) {
 }
 
 std::string Quote(char c) {
-  if (static_cast<unsigned char>(c) < 0x20) {
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte < 0x20 || byte >= 0x7F) {  // keep messages printable ASCII
     static constexpr char kHex[] = "0123456789abcdef";
-    return std::string("'\\x") + kHex[(c >> 4) & 15] + kHex[c & 15] + "'";
+    return std::string("'\\x") + kHex[byte >> 4] + kHex[byte & 15] + "'";
   }
   return std::string("'") + c + "'";
 }

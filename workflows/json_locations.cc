@@ -207,11 +207,21 @@ std::string UnescapeJsonString(std::string_view raw) {
     }
     char e = raw[++i];
     switch (e) {
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
       case 'u': {
         long cp = ReadHex4(raw, i + 1);
         if (cp < 0) {
@@ -230,7 +240,9 @@ std::string UnescapeJsonString(std::string_view raw) {
         AppendUtf8(out, static_cast<unsigned long>(cp));
         break;
       }
-      default: out.push_back(e); break;  // '"', '\\', '/'
+      default:
+        out.push_back(e);
+        break;  // '"', '\\', '/'
     }
   }
   return out;
@@ -248,7 +260,11 @@ Result<Loaded> LoadJson(std::string_view text, const std::string& name) {
     ok = Json::sax_parse(text.begin(), text.end(), &builder, Json::input_format_t::json,
                          /*strict=*/true, /*ignore_comments=*/false);
   } catch (const std::exception& e) {  // bad_alloc and the like
-    return Fail("parse", FormatAt(name, {}, std::string("cannot parse JSON: ") + e.what()));
+    std::string what = e.what();
+    if (auto pos = what.find("] "); what.rfind("[json.exception", 0) == 0 && pos != what.npos) {
+      what.erase(0, pos + 2);
+    }
+    return Fail("parse", FormatAt(name, {}, "cannot parse JSON: " + what));
   }
   if (ok) return Loaded{std::move(builder.root()), std::nullopt};
 

@@ -68,7 +68,8 @@ class SourceDocument {
   ~SourceDocument();
 
   const Json& root() const { return *root_; }
-  // Moves the value out; root() is null afterwards. Locate() keeps working.
+  // Lets the caller move the value out (root() is null once it has been
+  // moved from). Locate() and Where() keep working.
   Json&& TakeRoot() { return std::move(*root_); }
   const std::string& name() const { return name_; }
 

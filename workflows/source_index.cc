@@ -65,8 +65,7 @@ LocationIndex::NodeId LocationIndex::Find(std::string_view pointer) const {
     NodeId next = kNoNode;
     if (node.is_object) {
       const Child* child = LowerBound(current, token);
-      if (child != children_.data() + node.first_child + node.child_count &&
-          key(*child) == token) {
+      if (child != children_.data() + node.first_child + node.child_count && key(*child) == token) {
         next = child->node;
       }
     } else if (std::size_t index = 0; ParseIndex(token, index) && index < node.child_count) {
@@ -79,8 +78,7 @@ LocationIndex::NodeId LocationIndex::Find(std::string_view pointer) const {
   }
 }
 
-std::vector<SourceLocation> LocationIndex::MemberLocations(NodeId id,
-                                                           std::string_view key) const {
+std::vector<SourceLocation> LocationIndex::MemberLocations(NodeId id, std::string_view key) const {
   std::vector<SourceLocation> found;
   if (id == kNoNode || !nodes_[id].is_object) return found;
   const Node& node = nodes_[id];

@@ -134,6 +134,9 @@ std::optional<TextProblem> CheckJsonDepth(std::string_view text);
 // parsing it, so this keeps `[[[[...` from costing gigabytes before the
 // parser's own depth guard fires; it is not what keeps the stack safe.
 std::optional<TextProblem> CheckYamlFlowDepth(std::string_view text);
+// Length of the well-formed UTF-8 sequence at text[i] (Unicode table 3-7),
+// or 0 when it is ill-formed.
+std::size_t Utf8SequenceLength(std::string_view text, std::size_t i);
 // The line and column of byte `offset`.
 SourceLocation LocationOfOffset(std::string_view text, std::size_t offset);
 

@@ -32,8 +32,11 @@ bool InRange(unsigned char c, unsigned char low, unsigned char high) {
   return c >= low && c <= high;
 }
 
-// Length of the well-formed UTF-8 sequence at text[i] (Unicode table 3-7),
-// or 0 when it is ill-formed.
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool IsFlowIndicator(char c) { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'; }
+
+}  // namespace
+
 std::size_t Utf8SequenceLength(std::string_view text, std::size_t i) {
   auto byte = [&](std::size_t k) -> unsigned char {
     return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
@@ -56,11 +59,6 @@ std::size_t Utf8SequenceLength(std::string_view text, std::size_t i) {
   }
   return 0;
 }
-
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-bool IsFlowIndicator(char c) { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'; }
-
-}  // namespace
 
 SourceLocation LocationOfOffset(std::string_view text, std::size_t offset) {
   if (offset > text.size()) offset = text.size();
@@ -96,7 +94,8 @@ std::optional<TextProblem> CheckUtf8(std::string_view text) {
     if (length == 0) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[i]));
-      return TextProblem{LocationOfOffset(text, i), std::string("invalid UTF-8 (byte ") + hex + ")"};
+      return TextProblem{LocationOfOffset(text, i),
+                         std::string("invalid UTF-8 (byte ") + hex + ")"};
     }
     i += length;
   }
@@ -225,8 +224,8 @@ std::optional<TextProblem> CheckYamlFlowDepth(std::string_view text) {
         node_start = false;
       } else if (c == ',') {
         node_start = true;
-      } else if (c == ':' && (was_quoted || next_is_space(i) ||
-                              (i + 1 < n && IsFlowIndicator(text[i + 1])))) {
+      } else if (c == ':' &&
+                 (was_quoted || next_is_space(i) || (i + 1 < n && IsFlowIndicator(text[i + 1])))) {
         node_start = true;
       } else if (node_start && (c == '"' || c == '\'')) {
         if (!skip_quoted()) return std::nullopt;
@@ -277,7 +276,7 @@ std::optional<TextProblem> CheckYamlFlowDepth(std::string_view text) {
       after_quoted = true;
       node_start = false;
     } else if (c == '|' || c == '>') {
-      int parent = saw_value              ? first_node_column
+      int parent = saw_value               ? first_node_column
                    : indicator_column >= 0 ? indicator_column
                                            : column - 1;
       skip_block_scalar(parent);

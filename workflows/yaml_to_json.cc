@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <istream>
 #include <streambuf>
@@ -13,12 +14,12 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
+#include <nlohmann/json.hpp>
 
 #include "workflows/source_index.h"
 
@@ -120,9 +121,10 @@ std::optional<Result<Json>> CoreNumber(std::string_view s) {
     std::string_view digits = s.substr(2);
     if (!AllOf(digits, hex ? IsHex : IsOctal)) return std::nullopt;
     std::uint64_t value = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value,
-                                     hex ? 16 : 8);
-    if (ec != std::errc()) return Result<Json>(Fail("parse", "number out of range: " + std::string(s)));
+    auto [end, ec] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), value, hex ? 16 : 8);
+    if (ec != std::errc())
+      return Result<Json>(Fail("parse", "number out of range: " + std::string(s)));
     return Result<Json>(Json(value));
   }
   bool negative = !s.empty() && s[0] == '-';
@@ -134,9 +136,8 @@ std::optional<Result<Json>> CoreNumber(std::string_view s) {
     constexpr std::uint64_t kMinMagnitude = std::uint64_t{1} << 63;  // -INT64_MIN
     if (ec == std::errc() && !negative) return Result<Json>(Json(magnitude));
     if (ec == std::errc() && magnitude <= kMinMagnitude) {
-      return Result<Json>(Json(magnitude == kMinMagnitude
-                                   ? INT64_MIN
-                                   : -static_cast<std::int64_t>(magnitude)));
+      return Result<Json>(
+          Json(magnitude == kMinMagnitude ? INT64_MIN : -static_cast<std::int64_t>(magnitude)));
     }
     return ParseDouble(s);  // too big for 64 bits
   }
@@ -144,7 +145,8 @@ std::optional<Result<Json>> CoreNumber(std::string_view s) {
   if (IsInfinity(s)) {
     return Result<Json>(Fail("parse", "'" + std::string(s) + "': JSON cannot hold infinity"));
   }
-  if (IsNan(s)) return Result<Json>(Fail("parse", "'" + std::string(s) + "': JSON cannot hold NaN"));
+  if (IsNan(s))
+    return Result<Json>(Fail("parse", "'" + std::string(s) + "': JSON cannot hold NaN"));
   return std::nullopt;
 }
 
@@ -189,6 +191,34 @@ Result<Json> ResolveScalar(const std::string& tag, const std::string& value) {
   return Fail("parse", "unsupported YAML tag '!!" + std::string(core) + "' on a scalar");
 }
 
+// yaml-cpp 0.7 turns the escapes "\_" and "\N" into the single bytes 0xA0
+// and 0x85 rather than UTF-8. The text was valid UTF-8, so a stray byte can
+// only come from an escape: re-encode those two, and reject anything else
+// ill-formed rather than let invalid UTF-8 into a value.
+bool RepairEscapes(std::string& value) {
+  if (!CheckUtf8(value)) return true;
+  std::string repaired;
+  repaired.reserve(value.size() + 8);
+  for (std::size_t i = 0; i < value.size();) {
+    if (value[i] == '\0') {  // "\0" is a valid escape; CheckUtf8 objects to NUL
+      repaired.push_back(value[i++]);
+      continue;
+    }
+    std::size_t length = Utf8SequenceLength(value, i);
+    if (length > 0) {
+      repaired.append(value, i, length);
+      i += length;
+      continue;
+    }
+    auto byte = static_cast<unsigned char>(value[i]);
+    if (byte != 0xA0 && byte != 0x85) return false;
+    repaired.push_back('\xC2');
+    repaired.push_back(value[i++]);
+  }
+  value = std::move(repaired);
+  return true;
+}
+
 class Builder : public YAML::EventHandler {
  public:
   explicit Builder(std::string_view text) : text_(text), index_(/*check_duplicates=*/true) {}
@@ -206,8 +236,10 @@ class Builder : public YAML::EventHandler {
   }
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
+                const std::string& raw_value) override {
     SourceLocation where = ToLocation(mark);
+    std::string value = raw_value;
+    if (!RepairEscapes(value)) throw StopError{where, Prefixed("invalid UTF-8 from an escape")};
     if (InKeyPosition()) {
       // Keys are names: taken as written, whatever they look like.
       Leaf(where, anchor, Json(), value);
@@ -249,7 +281,7 @@ class Builder : public YAML::EventHandler {
     produced_nodes_ += target.nodes;
     produced_bytes_ += target.bytes;
     NoteChildHeight(target.height);
-    Put(Json(target.value));
+    Put(Json(target.is_collection ? Resolve(target.path) : target.scalar));
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
@@ -263,7 +295,6 @@ class Builder : public YAML::EventHandler {
   }
   void OnMapEnd() override { End(); }
 
-  int documents() const { return documents_; }
   Json TakeRoot() { return std::move(root_); }
   LocationIndex TakeIndex() { return index_.Finish(); }
 
@@ -280,9 +311,14 @@ class Builder : public YAML::EventHandler {
     int max_child_height = 0;
     std::string pointer_token;  // this container's token in its parent
   };
-  // A completed anchored node, copied for later aliases.
+  // A completed anchored node, for later aliases. Collections are not
+  // copied until an alias uses them (nested anchors would otherwise copy the
+  // same data once per level). They are found again by position, since
+  // values move (object members are even copied) as their parents grow.
   struct Anchored {
-    Json value;
+    Json scalar;
+    bool is_collection = false;
+    std::vector<std::uint32_t> path;  // child positions from the root
     std::size_t nodes = 0;
     std::size_t bytes = 0;
     int height = 0;                       // containers nested inside, itself included
@@ -300,7 +336,8 @@ class Builder : public YAML::EventHandler {
     for (std::string_view word : {"null", "Null", "NULL", "~"}) {
       if (rest.substr(0, word.size()) != word) continue;
       std::string_view after = rest.substr(word.size());
-      if (after.empty() || std::string_view(" \t\r\n:,]}").find(after[0]) != std::string_view::npos) {
+      if (after.empty() ||
+          std::string_view(" \t\r\n:,]}").find(after[0]) != std::string_view::npos) {
         return std::string(word);
       }
     }
@@ -344,8 +381,21 @@ class Builder : public YAML::EventHandler {
     produced_bytes_ += key.size();
   }
 
+  const Json& Resolve(const std::vector<std::uint32_t>& path) const {
+    const Json* node = &root_;
+    for (std::uint32_t position : path) {
+      if (node->is_array()) {
+        node = &node->get_ref<const Json::array_t&>()[position];
+      } else {
+        node = &(node->get_ref<const Json::object_t&>().begin() + position)->second;
+      }
+    }
+    return *node;
+  }
+
   void NoteChildHeight(int height) {
-    if (!stack_.empty()) stack_.back().max_child_height = std::max(stack_.back().max_child_height, height);
+    if (!stack_.empty())
+      stack_.back().max_child_height = std::max(stack_.back().max_child_height, height);
   }
 
   // The token the next value will have in its parent.
@@ -384,7 +434,7 @@ class Builder : public YAML::EventHandler {
     if (InKeyPosition()) {
       UseKey(text, where);
       if (anchor != YAML::NullAnchor) {
-        anchors_[anchor] = Anchored{Json(text), 1, text.size(), 0, text};
+        anchors_[anchor] = Anchored{Json(text), false, {}, 1, text.size(), 0, text};
       }
       return;
     }
@@ -392,17 +442,19 @@ class Builder : public YAML::EventHandler {
     std::size_t bytes = value.is_string() ? value.get_ref<const std::string&>().size() : 0;
     ++produced_nodes_;
     produced_bytes_ += bytes;
-    if (anchor != YAML::NullAnchor) anchors_[anchor] = Anchored{value, 1, bytes, 0, text};
+    if (anchor != YAML::NullAnchor) {
+      anchors_[anchor] = Anchored{value, false, {}, 1, bytes, 0, text};
+    }
     Put(std::move(value));
   }
 
   void Begin(SourceLocation where, const std::string& tag, YAML::anchor_t anchor, bool is_map) {
     if (InKeyPosition()) {
-      throw StopError{where, Prefixed(std::string("mapping key is a ") +
-                                      (is_map ? "mapping" : "sequence") +
-                                      "; keys must be scalars")};
+      throw StopError{
+          where, Prefixed(std::string("mapping key is a ") + (is_map ? "mapping" : "sequence") +
+                          "; keys must be scalars")};
     }
-    if (tag != "?" && tag != std::string(kCoreTag) + (is_map ? "map" : "seq")) {
+    if (tag != "?" && tag != "!" && tag != std::string(kCoreTag) + (is_map ? "map" : "seq")) {
       throw StopError{where, Prefixed("unsupported YAML tag '" + tag + "' on a " +
                                       (is_map ? "mapping" : "sequence"))};
     }
@@ -422,9 +474,16 @@ class Builder : public YAML::EventHandler {
     int height = frame.max_child_height + 1;
     NoteChildHeight(height);
     if (frame.anchor != YAML::NullAnchor) {
-      anchors_[frame.anchor] = Anchored{*frame.value, produced_nodes_ - frame.nodes_before,
-                                        produced_bytes_ - frame.bytes_before, height,
-                                        std::nullopt};
+      Anchored anchored;
+      anchored.is_collection = true;
+      // The open parents' last children lead here.
+      for (const Frame& parent : stack_) {
+        anchored.path.push_back(static_cast<std::uint32_t>(parent.value->size() - 1));
+      }
+      anchored.nodes = produced_nodes_ - frame.nodes_before;
+      anchored.bytes = produced_bytes_ - frame.bytes_before;
+      anchored.height = height;
+      anchors_[frame.anchor] = std::move(anchored);
     }
   }
 
@@ -460,9 +519,9 @@ Result<Loaded> LoadYaml(std::string_view text, const std::string& name) {
   } catch (const StopError& e) {
     return Fail("parse", FormatAt(name, e.where, e.message));
   } catch (const YAML::DeepRecursion& e) {
-    return Fail("parse", FormatAt(name, ToLocation(e.mark),
-                                  "nesting deeper than " + std::to_string(kMaxNestingDepth) +
-                                      " levels"));
+    return Fail("parse",
+                FormatAt(name, ToLocation(e.mark),
+                         "nesting deeper than " + std::to_string(kMaxNestingDepth) + " levels"));
   } catch (const YAML::Exception& e) {
     return Fail("parse", FormatAt(name, ToLocation(e.mark), e.msg));
   } catch (const std::exception& e) {  // bad_alloc and the like

@@ -49,6 +49,9 @@ constexpr int kMaxRounds = 64;
 // Tasks completed per round; the rest stay running until Stop.
 constexpr size_t kMaxTasksPerRound = 64;
 constexpr TimeMs kStartTime = 1'700'000'000'000;
+// Timers later than this never fire, as no host lives to see them (a Wait
+// until year 9999, a saturated timeout); the clock stays in a sane range.
+constexpr TimeMs kEndOfTime = kStartTime + 200LL * 366 * 24 * 3600 * 1000;
 
 struct BudgetSpent {};  // deliberately not a std::exception
 
@@ -101,7 +104,9 @@ void Run(std::shared_ptr<const Definition> definition, uint64_t seed) {
     uint64_t coin = Mix(seed);
     for (int round = 0; round < kMaxRounds; ++round) {
       for (auto& t : effects.start_tasks) tasks.push_back(std::move(t));
-      for (const auto& t : effects.start_timers) timers.push_back(t);
+      for (const auto& t : effects.start_timers) {
+        if (t.fire_at <= kEndOfTime) timers.push_back(t);
+      }
       for (uint64_t id : effects.cancel_timers) {
         std::erase_if(timers, [id](const TimerRequest& t) { return t.timer_id == id; });
       }

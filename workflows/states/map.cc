@@ -4,6 +4,7 @@
 //
 // Iterations are started one at a time from the work stack (depth-first), so
 // a Map over a million Pass items holds one live iteration, not a million.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -179,9 +180,12 @@ Step Interpreter::Impl::RunMap(int sid) {
   r.total = items.size();
   r.items = std::move(items);
   if (st.parameters) r.selector_input = std::move(*effective);
-  r.max_concurrency = static_cast<size_t>(max_concurrency);
+  // A *Path may give any number (1e300); casting one beyond the target's
+  // range is undefined, and anything above 1e15 means "no limit" anyway.
+  constexpr double kNoLimit = 1e15;
+  r.max_concurrency = static_cast<size_t>(std::min(max_concurrency, kNoLimit));
   r.has_tolerance = tolerated_count >= 0 || tolerated_percentage >= 0;
-  r.tolerated_count = static_cast<int64_t>(tolerated_count);
+  r.tolerated_count = static_cast<int64_t>(std::min(tolerated_count, kNoLimit));
   r.tolerated_percentage = tolerated_percentage;
   r.results = Json::array();
   r.results.get_ref<Json::array_t&>().resize(r.total);
@@ -218,12 +222,15 @@ void Interpreter::Impl::FillMap(int rid) {
   } else {
     item_input = std::move(r.items[index]);
   }
+  UseScope(owner);
   auto vars = std::make_shared<VarFrame>();
   vars->parent = scope(owner).vars;
   int child = NewScope(rid, static_cast<int64_t>(index), r.machine, std::move(item_input),
                        std::move(vars));
   scope(child).map_item_index = static_cast<int64_t>(index);
+  scope(child).quiet = scope(owner).quiet || st.express_items;
   AddChild(rid, child);
+  UseScope(owner);
   Emit("MapIterationStarted", st.name);
   // Depth-first: run this iteration, then come back for the next one.
   PushFill(rid);
@@ -238,6 +245,7 @@ void Interpreter::Impl::OnMapItemDone(int rid, int sid, bool ok, Json output,
   FreeScope(sid);
   ++r.finished;
   const State& st = CurrentState(scope(r.owner));
+  UseScope(r.owner);
   if (ok) {
     Emit("MapIterationSucceeded", st.name);
     r.results[slot] = std::move(output);

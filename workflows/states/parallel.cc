@@ -47,6 +47,7 @@ Step Interpreter::Impl::RunParallel(int sid) {
     Json branch_input = i == 0 ? std::move(*input) : *input;
     int child = NewScope(rid, static_cast<int64_t>(i), st.branches[i].get(),
                          std::move(branch_input), std::move(vars));
+    scope(child).quiet = scope(sid).quiet;
     AddChild(rid, child);
     PushAdvance(child);
   }
@@ -59,6 +60,7 @@ void Interpreter::Impl::OnParallelBranchDone(int rid, int sid, bool ok, Json out
   int64_t slot = scope(sid).slot;
   RemoveChild(rid, sid);
   FreeScope(sid);
+  UseScope(r.owner);
   ++r.finished;
   if (ok) {
     r.results[slot] = std::move(output);

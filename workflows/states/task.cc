@@ -78,13 +78,11 @@ Step Interpreter::Impl::RunTask(int sid) {
   request.timeout_seconds = *timeout;
   request.heartbeat_seconds = *heartbeat;
   if (*timeout) {
-    s.timeout_timer =
-        StartTimer(sid, TimerKind::kTaskTimeout, now_ + static_cast<TimeMs>(**timeout * 1000));
+    s.timeout_timer = StartTimer(sid, TimerKind::kTaskTimeout, AddSeconds(now_, **timeout));
   }
   s.heartbeat_seconds = *heartbeat;
   if (*heartbeat) {
-    s.heartbeat_timer =
-        StartTimer(sid, TimerKind::kHeartbeat, now_ + static_cast<TimeMs>(**heartbeat * 1000));
+    s.heartbeat_timer = StartTimer(sid, TimerKind::kHeartbeat, AddSeconds(now_, **heartbeat));
   }
   Json details;
   if (has_event_listener()) {
@@ -105,9 +103,7 @@ void Interpreter::Impl::FinishTask(int sid, bool ok, Json output, AslError error
   CancelTask(s.task);
   Step step;
   if (ok) {
-    Json details;
-    if (has_event_listener()) details = {{"output", output}};
-    Emit("TaskSucceeded", st.name, &details);
+    EmitWith("TaskSucceeded", st.name, "output", output);
     step = Complete(sid, std::move(output), true);
   } else {
     Json details;

@@ -48,7 +48,7 @@ Step Interpreter::Impl::RunWait(int sid) {
   const State& st = CurrentState(s);
   TimeMs fire_at = now_;
   if (st.wait_seconds.value) {
-    fire_at = now_ + static_cast<TimeMs>(*st.wait_seconds.value * 1000);
+    fire_at = AddSeconds(now_, *st.wait_seconds.value);
   } else if (st.wait_seconds.path) {
     Env env(*this, sid, *effective);
     auto value = ResolveFieldPath(*st.wait_seconds.path, env);
@@ -62,7 +62,7 @@ Step Interpreter::Impl::RunWait(int sid) {
       return FailState(sid, RuntimeError(sid, "The SecondsPath parameter references a negative "
                                               "value: " + where));
     }
-    fire_at = now_ + static_cast<TimeMs>(value->get<double>() * 1000);
+    fire_at = AddSeconds(now_, value->get<double>());
   } else if (st.wait_timestamp) {
     fire_at = ToMs(*ParseTimestamp(*st.wait_timestamp));
   } else if (st.wait_timestamp_path) {

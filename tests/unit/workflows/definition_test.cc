@@ -63,9 +63,9 @@ std::string OneState(std::string_view state, std::string_view more = "") {
       return ::testing::AssertionSuccess();
     }
   }
-  return ::testing::AssertionFailure() << "no problem at '" << pointer << "' mentioning '"
-                                       << words << "'; got:\n"
-                                       << DiagText(diags);
+  return ::testing::AssertionFailure()
+         << "no problem at '" << pointer << "' mentioning '" << words << "'; got:\n"
+         << DiagText(diags);
 }
 
 // ---------------------------------------------------------------------------
@@ -189,8 +189,8 @@ TEST(DefinitionTest, RejectsDocumentsWithoutAStateMachine) {
                          "States must be a non-empty object"));
   EXPECT_TRUE(
       HasProblem(Invalid(R"({"States":{"A":{"Type":"Succeed"}}})"), "", "StartAt must name"));
-  EXPECT_TRUE(HasProblem(Invalid(R"({"StartAt":1,"States":{"A":{"Type":"Succeed"}}})"),
-                         "/StartAt", "StartAt must name"));
+  EXPECT_TRUE(HasProblem(Invalid(R"({"StartAt":1,"States":{"A":{"Type":"Succeed"}}})"), "/StartAt",
+                         "StartAt must name"));
   EXPECT_TRUE(HasProblem(Invalid(R"({"StartAt":"B","States":{"A":{"Type":"Succeed"}}})"),
                          "/StartAt", "'B'"));
 }
@@ -198,12 +198,12 @@ TEST(DefinitionTest, RejectsDocumentsWithoutAStateMachine) {
 TEST(DefinitionTest, RejectsBadTopLevelFields) {
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Succeed"})").insert(1, R"("Foo":1,)")),
                          "/Foo", "not allowed"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Succeed"})").insert(1, R"("TimeoutSeconds":-1,)")),
-      "/TimeoutSeconds", "non-negative integer"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Succeed"})").insert(1, R"("TimeoutSeconds":"10",)")),
-      "/TimeoutSeconds", "non-negative integer"));
+  EXPECT_TRUE(
+      HasProblem(Invalid(OneState(R"({"Type":"Succeed"})").insert(1, R"("TimeoutSeconds":-1,)")),
+                 "/TimeoutSeconds", "non-negative integer"));
+  EXPECT_TRUE(
+      HasProblem(Invalid(OneState(R"({"Type":"Succeed"})").insert(1, R"("TimeoutSeconds":"10",)")),
+                 "/TimeoutSeconds", "non-negative integer"));
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Succeed"})").insert(1, R"("Version":1,)")),
                          "/Version", "must be a string"));
   EXPECT_TRUE(HasProblem(
@@ -325,28 +325,24 @@ TEST(DefinitionTest, NextAndEnd) {
 }
 
 TEST(DefinitionTest, TransitionsToUnknownStates) {
-  EXPECT_TRUE(
-      HasProblem(Invalid(OneState(R"({"Type":"Pass","Next":"Nope"})")), "/States/S/Next",
-                 "'Nope' is not a state of this state machine"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Choice","Default":"Nope",
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Pass","Next":"Nope"})")), "/States/S/Next",
+                         "'Nope' is not a state of this state machine"));
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Choice","Default":"Nope",
                            "Choices":[{"Variable":"$.a","IsNull":true,"Next":"T"}]})",
-                       R"("T":{"Type":"Succeed"})")),
-      "/States/S/Default", "'Nope'"));
-  EXPECT_TRUE(
-      HasProblem(Invalid(OneState(R"({"Type":"Choice",
+                                          R"("T":{"Type":"Succeed"})")),
+                         "/States/S/Default", "'Nope'"));
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Choice",
                                       "Choices":[{"Variable":"$.a","IsNull":true,"Next":"T"},
                                                  {"Variable":"$.a","IsNull":false,"Next":"X"}]})",
-                                  R"("T":{"Type":"Succeed"})")),
-                 "/States/S/Choices/1/Next", "'X'"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Task","Resource":"r","End":true,
-                           "Catch":[{"ErrorEquals":["E"],"Next":"Gone"}]})")),
-      "/States/S/Catch/0/Next", "'Gone'"));
-  // Names are case-sensitive.
-  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Pass","Next":"t"})",
                                           R"("T":{"Type":"Succeed"})")),
-                         "/States/S/Next", "'t'"));
+                         "/States/S/Choices/1/Next", "'X'"));
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Task","Resource":"r","End":true,
+                           "Catch":[{"ErrorEquals":["E"],"Next":"Gone"}]})")),
+                         "/States/S/Catch/0/Next", "'Gone'"));
+  // Names are case-sensitive.
+  EXPECT_TRUE(
+      HasProblem(Invalid(OneState(R"({"Type":"Pass","Next":"t"})", R"("T":{"Type":"Succeed"})")),
+                 "/States/S/Next", "'t'"));
 }
 
 TEST(DefinitionTest, TransitionsCannotLeaveAParallelBranch) {
@@ -390,7 +386,8 @@ TEST(DefinitionTest, TransitionsCannotLeaveAMapProcessor) {
     std::string text = std::string(R"({
       "StartAt": "M",
       "States": {
-        "M": {"Type": "Map", "Next": "After", ")") + key + R"(": {
+        "M": {"Type": "Map", "Next": "After", ")") +
+                       key + R"(": {
                 "StartAt": "I",
                 "States": {"I": {"Type": "Task", "Resource": "r", "Next": "After",
                                  "Catch": [{"ErrorEquals": ["E"], "Next": "M"}]}}}},
@@ -399,8 +396,7 @@ TEST(DefinitionTest, TransitionsCannotLeaveAMapProcessor) {
     })";
     auto diags = Invalid(text);
     std::string base = std::string("/States/M/") + key + "/States/I";
-    EXPECT_TRUE(HasProblem(diags, base + "/Next", "(a transition cannot leave its branch)"))
-        << key;
+    EXPECT_TRUE(HasProblem(diags, base + "/Next", "(a transition cannot leave its branch)")) << key;
     EXPECT_TRUE(HasProblem(diags, base + "/Catch/0/Next", "'M'")) << key;
   }
 }
@@ -487,8 +483,7 @@ TEST(DefinitionTest, StateNameLength) {
                        R"(":{"Type":"Succeed"}}})");
   EXPECT_TRUE(HasProblem(diags, "/States/" + long_name, "1 to 80 characters"));
   std::string ok_name(80, 'y');
-  Valid(R"({"StartAt":")" + ok_name + R"(","States":{")" + ok_name +
-        R"(":{"Type":"Succeed"}}})");
+  Valid(R"({"StartAt":")" + ok_name + R"(","States":{")" + ok_name + R"(":{"Type":"Succeed"}}})");
   // Pointers escape '/' and '~' in names.
   auto escaped = Invalid(R"({"StartAt":"a/b~c","States":{"a/b~c":{"Type":"Pass"}}})");
   EXPECT_TRUE(HasProblem(escaped, "/States/a~1b~0c", "needs Next or End"));
@@ -499,9 +494,9 @@ TEST(DefinitionTest, BadPaths) {
                          "/States/S/ResultPath", "must be a reference path"));
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Pass","End":true,"ResultPath":"$..a"})")),
                          "/States/S/ResultPath", "must be a reference path"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Pass","End":true,"ResultPath":"$$.Execution"})")),
-      "/States/S/ResultPath", "must start with '$.'"));
+  EXPECT_TRUE(
+      HasProblem(Invalid(OneState(R"({"Type":"Pass","End":true,"ResultPath":"$$.Execution"})")),
+                 "/States/S/ResultPath", "must start with '$.'"));
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Pass","End":true,"ResultPath":"$var.a"})")),
                          "/States/S/ResultPath", "must start with '$.'"));
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Pass","End":true,"ResultPath":"a"})")),
@@ -512,18 +507,15 @@ TEST(DefinitionTest, BadPaths) {
                          "/States/S/InputPath", "invalid JSONPath"));
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Pass","End":true,"OutputPath":5})")),
                          "/States/S/OutputPath", "must be a string"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Task","Resource":"r","End":true,
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Task","Resource":"r","End":true,
                            "Catch":[{"ErrorEquals":["E"],"Next":"T","ResultPath":"$[0:1]"}]})",
-                       R"("T":{"Type":"Succeed"})")),
-      "/States/S/Catch/0/ResultPath", "must be a reference path"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Map","End":true,"ItemsPath":"$.a[*]",
+                                          R"("T":{"Type":"Succeed"})")),
+                         "/States/S/Catch/0/ResultPath", "must be a reference path"));
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Map","End":true,"ItemsPath":"$.a[*]",
                            "ItemProcessor":{"StartAt":"B","States":{"B":{"Type":"Succeed"}}}})")),
-      "/States/S/ItemsPath", "must be a reference path"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Wait","End":true,"SecondsPath":"$.a[*]"})")),
-      "/States/S/SecondsPath", "must be a reference path"));
+                         "/States/S/ItemsPath", "must be a reference path"));
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Wait","End":true,"SecondsPath":"$.a[*]"})")),
+                         "/States/S/SecondsPath", "must be a reference path"));
   // Indefinite paths are fine where a value may be a list.
   Valid(OneState(R"({"Type":"Pass","End":true,"InputPath":"$.a[*]","OutputPath":"$..b"})"));
   // Variables and the context object may be read.
@@ -541,10 +533,9 @@ TEST(DefinitionTest, BadTemplatesAndIntrinsics) {
   EXPECT_TRUE(HasProblem(
       Invalid(OneState(R"({"Type":"Pass","End":true,"Parameters":{"a.$":"States.Format('x'"}})")),
       "/States/S/Parameters/a.$", ""));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Task","Resource":"r","End":true,
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Task","Resource":"r","End":true,
                            "ResultSelector":{"a.$":"$.["}})")),
-      "/States/S/ResultSelector/a.$", ""));
+                         "/States/S/ResultSelector/a.$", ""));
   EXPECT_TRUE(HasProblem(
       Invalid(OneState(R"({"Type":"Task","Resource":"r","End":true,"ResultSelector":[]})")),
       "/States/S/ResultSelector", "must be an object"));
@@ -553,15 +544,13 @@ TEST(DefinitionTest, BadTemplatesAndIntrinsics) {
       "/States/S/Assign/v.$", ""));
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Pass","End":true,"Assign":[1]})")),
                          "/States/S/Assign", "must be an object"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Map","End":true,"ItemSelector":{"i.$":7},
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Map","End":true,"ItemSelector":{"i.$":7},
                            "ItemProcessor":{"StartAt":"B","States":{"B":{"Type":"Succeed"}}}})")),
-      "/States/S/ItemSelector/i.$", "must be a string"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Task","Resource":"r","End":true,
+                         "/States/S/ItemSelector/i.$", "must be a string"));
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Task","Resource":"r","End":true,
                            "Catch":[{"ErrorEquals":["E"],"Next":"T","Assign":{"e.$":"$.["}}]})",
-                       R"("T":{"Type":"Succeed"})")),
-      "/States/S/Catch/0/Assign/e.$", ""));
+                                          R"("T":{"Type":"Succeed"})")),
+                         "/States/S/Catch/0/Assign/e.$", ""));
 }
 
 TEST(DefinitionTest, RetryShape) {
@@ -595,18 +584,17 @@ TEST(DefinitionTest, RetryShape) {
   // States.ALL must be alone and last.
   EXPECT_TRUE(HasProblem(Invalid(task(R"([{"ErrorEquals":["States.ALL","A"]}])")),
                          "/States/S/Retry/0/ErrorEquals", "must appear alone"));
-  EXPECT_TRUE(
-      HasProblem(Invalid(task(R"([{"ErrorEquals":["States.ALL"]},{"ErrorEquals":["A"]}])")),
-                 "/States/S/Retry", "must be the last one"));
+  EXPECT_TRUE(HasProblem(Invalid(task(R"([{"ErrorEquals":["States.ALL"]},{"ErrorEquals":["A"]}])")),
+                         "/States/S/Retry", "must be the last one"));
   Valid(task(R"([{"ErrorEquals":["A","B"]},{"ErrorEquals":["States.ALL"]}])"));
   Valid(task(R"([{"ErrorEquals":["A"],"MaxAttempts":0,"Comment":"never"}])"));
 }
 
 TEST(DefinitionTest, CatchShape) {
   auto task = [](const char* catchers) {
-    return OneState(std::string(R"({"Type":"Task","Resource":"r","End":true,"Catch":)") +
-                        catchers + "}",
-                    R"("T":{"Type":"Succeed"})");
+    return OneState(
+        std::string(R"({"Type":"Task","Resource":"r","End":true,"Catch":)") + catchers + "}",
+        R"("T":{"Type":"Succeed"})");
   };
   EXPECT_TRUE(HasProblem(Invalid(task("{}")), "/States/S/Catch", "must be an array"));
   EXPECT_TRUE(HasProblem(Invalid(task(R"(["T"])")), "/States/S/Catch/0", "must be an object"));
@@ -634,10 +622,10 @@ TEST(DefinitionTest, TaskTimeouts) {
   EXPECT_TRUE(HasProblem(Invalid(task(R"("HeartbeatSeconds":1,"HeartbeatSecondsPath":"$.h")")),
                          "/States/S/HeartbeatSeconds",
                          "only one of HeartbeatSeconds and HeartbeatSecondsPath"));
-  EXPECT_TRUE(HasProblem(Invalid(task(R"("TimeoutSeconds":0)")), "/States/S/TimeoutSeconds",
-                         "between"));
-  EXPECT_TRUE(HasProblem(Invalid(task(R"("TimeoutSeconds":"10")")), "/States/S/TimeoutSeconds",
-                         "integer"));
+  EXPECT_TRUE(
+      HasProblem(Invalid(task(R"("TimeoutSeconds":0)")), "/States/S/TimeoutSeconds", "between"));
+  EXPECT_TRUE(
+      HasProblem(Invalid(task(R"("TimeoutSeconds":"10")")), "/States/S/TimeoutSeconds", "integer"));
   EXPECT_TRUE(HasProblem(Invalid(task(R"("TimeoutSeconds":10,"HeartbeatSeconds":10)")),
                          "/States/S/HeartbeatSeconds", "smaller than TimeoutSeconds"));
   EXPECT_TRUE(HasProblem(Invalid(task(R"("TimeoutSecondsPath":"$.t[*]")")),
@@ -663,8 +651,8 @@ TEST(DefinitionTest, WaitNeedsExactlyOneDuration) {
                          "/States/S", "exactly one of Seconds"));
   EXPECT_TRUE(HasProblem(Invalid(wait(R"(,"Timestamp":"2024-01-01","TimestampPath":"$.t")")),
                          "/States/S", "exactly one of Seconds"));
-  EXPECT_TRUE(HasProblem(Invalid(wait(R"(,"Timestamp":"tomorrow")")), "/States/S/Timestamp",
-                         "ISO-8601"));
+  EXPECT_TRUE(
+      HasProblem(Invalid(wait(R"(,"Timestamp":"tomorrow")")), "/States/S/Timestamp", "ISO-8601"));
   EXPECT_TRUE(HasProblem(Invalid(wait(R"(,"Seconds":-1)")), "/States/S/Seconds", "between"));
   Valid(wait(R"(,"Seconds":0)"));
   Valid(wait(R"(,"SecondsPath":"$.s")"));
@@ -681,35 +669,31 @@ TEST(DefinitionTest, MapShape) {
       Invalid(map(std::string(R"(,"Iterator":)") + body + R"(,"ItemProcessor":)" + body)),
       "/States/S/Iterator", "only one of ItemProcessor and Iterator"));
   EXPECT_TRUE(HasProblem(Invalid(map("")), "/States/S", "needs ItemProcessor"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(map(std::string(R"(,"ItemProcessor":)") + body +
-                  R"(,"ItemSelector":{},"Parameters":{})")),
-      "/States/S/Parameters", "only one of ItemSelector and Parameters"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(map(std::string(R"(,"ItemProcessor":)") + body +
-                  R"(,"MaxConcurrency":1,"MaxConcurrencyPath":"$.m")")),
-      "/States/S/MaxConcurrency", "only one of"));
+  EXPECT_TRUE(HasProblem(Invalid(map(std::string(R"(,"ItemProcessor":)") + body +
+                                     R"(,"ItemSelector":{},"Parameters":{})")),
+                         "/States/S/Parameters", "only one of ItemSelector and Parameters"));
+  EXPECT_TRUE(HasProblem(Invalid(map(std::string(R"(,"ItemProcessor":)") + body +
+                                     R"(,"MaxConcurrency":1,"MaxConcurrencyPath":"$.m")")),
+                         "/States/S/MaxConcurrency", "only one of"));
   EXPECT_TRUE(HasProblem(
       Invalid(map(std::string(R"(,"ItemProcessor":)") + body + R"(,"MaxConcurrency":-1)")),
       "/States/S/MaxConcurrency", "between"));
   EXPECT_TRUE(HasProblem(Invalid(map(std::string(R"(,"ItemProcessor":)") + body +
                                      R"(,"ToleratedFailurePercentage":101)")),
                          "/States/S/ToleratedFailurePercentage", "between"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(map(R"(,"ItemProcessor":{"ProcessorConfig":{"Mode":"FAST"},)"
-                  R"("StartAt":"B","States":{"B":{"Type":"Succeed"}}})")),
-      "/States/S/ItemProcessor/ProcessorConfig/Mode", "invalid Mode"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(map(R"(,"ItemProcessor":{"ProcessorConfig":{"Speed":"x"},)"
-                  R"("StartAt":"B","States":{"B":{"Type":"Succeed"}}})")),
-      "/States/S/ItemProcessor/ProcessorConfig/Speed", "not allowed"));
+  EXPECT_TRUE(HasProblem(Invalid(map(R"(,"ItemProcessor":{"ProcessorConfig":{"Mode":"FAST"},)"
+                                     R"("StartAt":"B","States":{"B":{"Type":"Succeed"}}})")),
+                         "/States/S/ItemProcessor/ProcessorConfig/Mode", "invalid Mode"));
+  EXPECT_TRUE(HasProblem(Invalid(map(R"(,"ItemProcessor":{"ProcessorConfig":{"Speed":"x"},)"
+                                     R"("StartAt":"B","States":{"B":{"Type":"Succeed"}}})")),
+                         "/States/S/ItemProcessor/ProcessorConfig/Speed", "not allowed"));
   EXPECT_TRUE(HasProblem(Invalid(map(R"(,"ItemProcessor":{"StartAt":"B","States":{}})")),
                          "/States/S/ItemProcessor/States", "non-empty"));
   EXPECT_TRUE(HasProblem(Invalid(map(R"(,"ItemProcessor":{"StartAt":"B","States":)"
                                      R"({"B":{"Type":"Pass"}}})")),
                          "/States/S/ItemProcessor/States/B", "needs Next or End"));
-  EXPECT_TRUE(HasProblem(Invalid(map(std::string(R"(,"ItemProcessor":)") + body +
-                                     R"(,"Label":")" + std::string(41, 'L') + "\"")),
+  EXPECT_TRUE(HasProblem(Invalid(map(std::string(R"(,"ItemProcessor":)") + body + R"(,"Label":")" +
+                                     std::string(41, 'L') + "\"")),
                          "/States/S/Label", "at most 40"));
   Valid(map(std::string(R"(,"ItemProcessor":)") + body +
             R"(,"ToleratedFailureCount":2,"ToleratedFailurePercentage":12.5,"Label":"ok")"));
@@ -722,25 +706,23 @@ TEST(DefinitionTest, ParallelShape) {
                          "/States/S/Branches", "non-empty array"));
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Parallel","End":true,"Branches":[3]})")),
                          "/States/S/Branches/0", "must be an object"));
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Parallel","End":true,
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Parallel","End":true,
                            "Branches":[{"StartAt":"B","States":{"B":{"Type":"Succeed"}},
                                         "Extra":1}]})")),
-      "/States/S/Branches/0/Extra", "not allowed"));
+                         "/States/S/Branches/0/Extra", "not allowed"));
 }
 
 TEST(DefinitionTest, ChoiceAndFailShape) {
-  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Choice","Default":"T"})",
-                                          R"("T":{"Type":"Succeed"})")),
-                         "/States/S", "needs Choices"));
+  EXPECT_TRUE(HasProblem(
+      Invalid(OneState(R"({"Type":"Choice","Default":"T"})", R"("T":{"Type":"Succeed"})")),
+      "/States/S", "needs Choices"));
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Choice","Choices":[],"Default":"T"})",
                                           R"("T":{"Type":"Succeed"})")),
                          "/States/S/Choices", "non-empty array"));
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Fail","Error":"E","ErrorPath":"$.e"})")),
                          "/States/S/Error", "only one of Error and ErrorPath"));
-  EXPECT_TRUE(
-      HasProblem(Invalid(OneState(R"({"Type":"Fail","CausePath":"States.Format(1, 2"})")),
-                 "/States/S/CausePath", ""));
+  EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Fail","CausePath":"States.Format(1, 2"})")),
+                         "/States/S/CausePath", ""));
   EXPECT_TRUE(HasProblem(Invalid(OneState(R"({"Type":"Fail","Error":5})")), "/States/S/Error",
                          "must be a string"));
   Valid(OneState(R"({"Type":"Fail"})"));
@@ -748,9 +730,9 @@ TEST(DefinitionTest, ChoiceAndFailShape) {
 }
 
 TEST(DefinitionTest, QueryLanguageJsonataIsRefusedPerState) {
-  EXPECT_TRUE(HasProblem(
-      Invalid(OneState(R"({"Type":"Pass","End":true,"QueryLanguage":"JSONata"})")),
-      "/States/S/QueryLanguage", "not supported"));
+  EXPECT_TRUE(
+      HasProblem(Invalid(OneState(R"({"Type":"Pass","End":true,"QueryLanguage":"JSONata"})")),
+                 "/States/S/QueryLanguage", "not supported"));
   Valid(OneState(R"({"Type":"Pass","End":true,"QueryLanguage":"JSONPath"})"));
 }
 

@@ -75,9 +75,7 @@ TEST(JsonPathTest, ParsesTheThreeRoots) {
   EXPECT_EQ(bare_variable.variable_name(), "x");
 }
 
-TEST(JsonPathTest, KeepsTheTextAsWritten) {
-  EXPECT_EQ(P("$.a['b'][0]").text(), "$.a['b'][0]");
-}
+TEST(JsonPathTest, KeepsTheTextAsWritten) { EXPECT_EQ(P("$.a['b'][0]").text(), "$.a['b'][0]"); }
 
 TEST(JsonPathTest, DefiniteOnlyForFieldsAndSingleIndexes) {
   for (const char* text : {"$", "$$", "$v", "$.a", "$.a.b[0]", "$['a']['b c']", "$.a[-1]",
@@ -216,8 +214,7 @@ TEST(JsonPathTest, FiltersSelectMatchingElements) {
   EXPECT_EQ(Eval("$[?(@.t)].n", R"([{"n":1,"t":1},{"n":2},{"n":3,"t":"x"}])"), "[1,3]");
   EXPECT_EQ(Eval("$[?(!@.t)].n", R"([{"n":1,"t":1},{"n":2},{"n":3,"t":"x"}])"), "[2]");
   EXPECT_EQ(Eval("$.store.book[?(@.price > 6 && @.tag == 'x')].title", kStore), R"(["A"])");
-  EXPECT_EQ(Eval("$.store.book[?(@.price < 6 || @.price > 15)].title", kStore),
-            R"(["C","D"])");
+  EXPECT_EQ(Eval("$.store.book[?(@.price < 6 || @.price > 15)].title", kStore), R"(["C","D"])");
   EXPECT_EQ(Eval("$.store.book[?((@.price < 6 || @.price > 15) && @.tag == 'y')].title", kStore),
             R"(["C"])");
   // `$` inside a filter is the document root.

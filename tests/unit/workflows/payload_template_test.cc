@@ -105,12 +105,13 @@ TEST(PayloadTemplateTest, NestedObjectsAndArraysAreEvaluatedToo) {
 }
 
 TEST(PayloadTemplateTest, IntrinsicCalls) {
-  EXPECT_EQ(Eval(R"j({"msg.$":"States.Format('{} has {} items', $.name, States.ArrayLength($.l))"})j",
-                 R"({"name":"box","l":[1,2,3]})"),
-            R"({"msg":"box has 3 items"})");
-  EXPECT_EQ(Eval(R"j({"arr.$":"States.Array($.a, $v, 'lit')"})j", R"({"a":1})", "{}",
-                 R"({"v":true})"),
-            R"({"arr":[1,true,"lit"]})");
+  EXPECT_EQ(
+      Eval(R"j({"msg.$":"States.Format('{} has {} items', $.name, States.ArrayLength($.l))"})j",
+           R"({"name":"box","l":[1,2,3]})"),
+      R"({"msg":"box has 3 items"})");
+  EXPECT_EQ(
+      Eval(R"j({"arr.$":"States.Array($.a, $v, 'lit')"})j", R"({"a":1})", "{}", R"({"v":true})"),
+      R"({"arr":[1,true,"lit"]})");
   EXPECT_EQ(Eval(R"j({"s.$":"States.Format('{}', $$.Execution.Name)"})j", "{}",
                  R"({"Execution":{"Name":"exec"}})"),
             R"({"s":"exec"})");
@@ -152,8 +153,7 @@ TEST(PayloadTemplateTest, MissingPathFailsWithAwsWording) {
 
 TEST(PayloadTemplateTest, IntrinsicFailuresAreRuntimeErrors) {
   auto result = Eval(R"j({"a.$":"States.MathAdd($.n, 1)"})j", R"({"n":"x"})");
-  EXPECT_EQ(result.rfind("States.Runtime: The function 'States.MathAdd($.n, 1)'", 0), 0u)
-      << result;
+  EXPECT_EQ(result.rfind("States.Runtime: The function 'States.MathAdd($.n, 1)'", 0), 0u) << result;
 }
 
 TEST(PayloadTemplateTest, ReportsBadDollarValuesAtTheirPointer) {

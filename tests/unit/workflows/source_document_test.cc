@@ -122,6 +122,52 @@ TEST(SourceDocumentTest, PointerTokensAreUnescaped) {
   EXPECT_EQ(Loc(yaml, "/a~1b/m~0n"), "2:3");
 }
 
+// Every value must be found exactly, not through an ancestor: an object's
+// members and an array's elements are never written where their parent is
+// (except a YAML block mapping, which starts at its first key; only the root
+// has no key of its own).
+void ExpectEveryPointerLocated(const SourceDocument& document, bool block_root) {
+  Json flat = document.root().flatten();
+  for (const auto& [pointer, leaf] : flat.items()) {
+    for (std::string p = pointer; !p.empty(); p = p.substr(0, p.rfind('/'))) {
+      std::string parent = p.substr(0, p.rfind('/'));
+      if (block_root && parent.empty()) continue;
+      EXPECT_NE(Loc(document, p), Loc(document, parent)) << document.name() << " " << p;
+      EXPECT_NE(document.Locate(p).line, 0) << document.name() << " " << p;
+    }
+  }
+}
+
+TEST(SourceDocumentTest, LocatesEveryValue) {
+  const char* kJson = R"({"a": [[], {}, [1, [2, {"b": "c"}]], "x\"y", -1.5e3],
+    "k\\e\/y": {"\ud83d\ude00": true, "": null, "~/": {"z": false}},
+    "ws"  :   [ 1 ,2
+    ,3 ]})";
+  ExpectEveryPointerLocated(MustParse(kJson, "every.json"), false);
+  const char* kYaml =
+      "a:\n"
+      "  - []\n"
+      "  - {}\n"
+      "  - [1, [2, {b: c}]]\n"
+      "  - 'x\"y'\n"
+      "  - -1.5e3\n"
+      "k\\e/y:\n"
+      "  \"\\U0001F600\": true\n"
+      "  \"\": null\n"
+      "  ~/: {z: false}\n"
+      "ws:\r\n"
+      "\t\r\n"
+      "  - 1\r\n"
+      "  -\n"
+      "    - 2\n"
+      "  - ? q\n"
+      "    : r\n";
+  SourceDocument yaml = MustParse(kYaml, "every.yaml");
+  ExpectEveryPointerLocated(yaml, true);
+  EXPECT_EQ(Loc(yaml, "/ws/1/0"), "15:7");
+  EXPECT_EQ(Loc(yaml, "/ws/2/q"), "16:7");
+}
+
 TEST(SourceDocumentTest, LocateStillWorksAfterTakeRoot) {
   SourceDocument document = MustParse(kJsonDefinition, "wf.json");
   Json root = document.TakeRoot();
@@ -144,7 +190,11 @@ TEST(SourceDocumentTest, ChoosesTheFormatByNameThenContent) {
 
 TEST(SourceDocumentTest, SkipsAByteOrderMark) {
   EXPECT_EQ(MustParse("\xEF\xBB\xBF{\"a\": 1}", "x.json").root(), JsonOf(R"({"a":1})"));
-  EXPECT_EQ(MustParse("\xEF\xBB\xBF" "a: 1", "x.yaml").root(), JsonOf(R"({"a":1})"));
+  EXPECT_EQ(MustParse("\xEF\xBB\xBF"
+                      "a: 1",
+                      "x.yaml")
+                .root(),
+            JsonOf(R"({"a":1})"));
 }
 
 TEST(SourceDocumentTest, MalformedJsonIsLocated) {
@@ -288,8 +338,7 @@ TEST(SourceDocumentTest, InvalidUtf8IsRejected) {
   EXPECT_EQ(ParseError("a: 1\nb: x\xC3\n", "u.yaml"), "u.yaml:2:5: invalid UTF-8 (byte 0xC3)");
   EXPECT_EQ(ParseError("a: \xC0\xAF\n", "u.yaml"), "u.yaml:1:4: invalid UTF-8 (byte 0xC0)");
   EXPECT_EQ(ParseError("a: \xED\xA0\x80\n", "u.yaml"), "u.yaml:1:4: invalid UTF-8 (byte 0xED)");
-  EXPECT_EQ(ParseError("a: \xF4\x90\x80\x80\n", "u.yaml"),
-            "u.yaml:1:4: invalid UTF-8 (byte 0xF4)");
+  EXPECT_EQ(ParseError("a: \xF4\x90\x80\x80\n", "u.yaml"), "u.yaml:1:4: invalid UTF-8 (byte 0xF4)");
   EXPECT_EQ(ParseError(std::string_view("{\0}", 3), "u.json"),
             "u.json:1:2: NUL byte in the text; definitions must be UTF-8 text");
   // Valid multi-byte text is fine.
@@ -374,11 +423,11 @@ TEST(SourceDocumentTest, YamlScalarsFollowTheCoreSchema) {
 TEST(SourceDocumentTest, YamlNumbersMatchJsonNumbers) {
   const char* kJson = R"({"a": 1, "b": -1, "c": 1.5, "d": 1e2, "e": 18446744073709551616,
                           "f": 0, "g": -0})";
-  EXPECT_EQ(MustParse(kJson, "n.json").root().dump(),
-            MustParse("{a: 1, b: -1, c: 1.5, d: 1e2, e: 18446744073709551616, f: 0, g: -0}",
-                      "n.yaml")
-                .root()
-                .dump());
+  EXPECT_EQ(
+      MustParse(kJson, "n.json").root().dump(),
+      MustParse("{a: 1, b: -1, c: 1.5, d: 1e2, e: 18446744073709551616, f: 0, g: -0}", "n.yaml")
+          .root()
+          .dump());
 }
 
 TEST(SourceDocumentTest, NumbersJsonCannotHoldAreErrors) {
