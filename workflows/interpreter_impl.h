@@ -73,6 +73,7 @@ struct Run {
   int64_t tolerated_count = 0;
   bool has_tolerance = false;
   bool fill_queued = false;
+  bool quiet_items = false;  // Map: iterations (and their start/end) keep no history
   bool done_queued = false;
   std::optional<AslError> failure;
   Json results;  // array

@@ -15,7 +15,7 @@ ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$'
 e2e_state_dir D
 pushd / >/dev/null
 start_server "$D"
-popd >/dev/null
+popd >/dev/null || die "popd"
 cd "$E2E_WORKFLOWS" || die "no $E2E_WORKFLOWS"
 
 hf() { "$HPCFLOW" "$@" --state-dir "$D"; }

@@ -26,6 +26,7 @@ for tool in jq sqlite3 date; do
 done
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034  # used by the tests
 E2E_WORKFLOWS=$E2E_DIR/workflows
 E2E_STATE_DIRS=()
 E2E_MOUNTS=()
@@ -121,16 +122,19 @@ pid_has_state_env() {
   return 1
 }
 
-# Pids of the live processes that belong to DIR (see the header).
+# Pids of the live processes that belong to any of the DIRs (see the header).
 e2e_pids_of_dir() {
-  local dir=$1 entry pid
+  local entry pid dir
   for entry in /proc/[0-9]*; do
     pid=${entry#/proc/}
     [ "$pid" == "$$" ] && continue
     [ "$pid" == "$BASHPID" ] && continue
-    if pid_names_dir "$pid" "$dir" || pid_has_state_env "$pid" "$dir"; then
-      pid_alive "$pid" && echo "$pid"
-    fi
+    for dir in "$@"; do
+      if pid_names_dir "$pid" "$dir" || pid_has_state_env "$pid" "$dir"; then
+        pid_alive "$pid" && echo "$pid"
+        break
+      fi
+    done
   done
 }
 
@@ -219,40 +223,45 @@ wait_final() {
   status_field "$1" "$2" status
 }
 
-# e2e_kill_dir DIR: kills everything that belongs to DIR, by pid.
+# e2e_kill_dir DIR...: kills everything that belongs to the DIRs, by pid:
+# the servers first (so that they start no more jobs), then the rest.
 e2e_kill_dir() {
-  local dir=$1 pid round
-  pid=$(server_pid "$dir")
-  if [ -n "$pid" ]; then
-    kill -KILL "$pid" 2>/dev/null
-  fi
-  for round in $(seq 1 50); do
+  local dir pid
+  for dir in "$@"; do
+    pid=$(server_pid "$dir")
+    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+  done
+  for _ in $(seq 1 50); do
     local -a pids=()
-    mapfile -t pids < <(e2e_pids_of_dir "$dir")
+    mapfile -t pids < <(e2e_pids_of_dir "$@")
     [ "${#pids[@]}" -eq 0 ] && return 0
     for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
     sleep 0.1
   done
-  log "could not kill every process of $dir: $(e2e_pids_of_dir "$dir" | tr '\n' ' ')"
+  log "could not kill every process of $*: $(e2e_pids_of_dir "$@" | tr '\n' ' ')"
   return 1
 }
 
 e2e_cleanup() {
   local status=$? dir pid leftover=0
   trap - EXIT INT TERM
+  kill "$E2E_WATCHDOG_PID" 2>/dev/null
   for pid in "${E2E_EXTRA_PIDS[@]}"; do
     pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
   done
-  for dir in "${E2E_STATE_DIRS[@]}"; do
-    e2e_kill_dir "$dir" || leftover=1
-  done
+  if [ "${#E2E_STATE_DIRS[@]}" -gt 0 ]; then
+    e2e_kill_dir "${E2E_STATE_DIRS[@]}" || leftover=1
+  fi
   wait 2>/dev/null
   for dir in "${E2E_MOUNTS[@]}"; do
     umount "$dir" 2>/dev/null || umount -l "$dir" 2>/dev/null
   done
   if [ "$status" -ne 0 ] && [ "$status" -ne 77 ] || [ "$E2E_FAILURES" -ne 0 ]; then
+    local shown=0
     for dir in "${E2E_STATE_DIRS[@]}"; do
-      if [ -s "$dir/server.log" ]; then
+      # The servers' own words, for the first few state directories.
+      if [ -s "$dir/server.log" ] && [ "$shown" -lt 4 ]; then
+        shown=$((shown + 1))
         echo "---- $dir/server.log (last lines)" >&2
         tail -n 15 "$dir/server.log" >&2
       fi
@@ -263,11 +272,35 @@ e2e_cleanup() {
   fi
   [ "$leftover" -ne 0 ] && status=1
   if [ "$status" -eq 0 ] && [ "$E2E_FAILURES" -ne 0 ]; then status=1; fi
-  log "done: $([ "$status" -eq 0 ] && echo PASSED || { [ "$status" -eq 77 ] && echo SKIPPED || echo "FAILED ($E2E_FAILURES failure(s))"; })"
+  log "done: $([ "$status" -eq 0 ] && echo PASSED || { [ "$status" -eq 77 ] && echo SKIPPED || echo "FAILED (exit $status, $E2E_FAILURES failed check(s))"; })"
   exit "$status"
 }
 trap e2e_cleanup EXIT
 trap 'exit 130' INT TERM
+
+# A watchdog: CTest kills a test that overruns its TIMEOUT with SIGKILL, which
+# no trap sees, and would leave servers and jobs behind. So each test stops
+# itself first (SIGTERM runs the EXIT trap) after E2E_DEADLINE_S seconds, kept
+# below the TIMEOUTs in CMakeLists.txt; its direct children are stopped too,
+# so that a long foreground command does not hold the trap back.
+E2E_DEADLINE_S=${E2E_DEADLINE_S:-240}
+e2e_watchdog() {
+  local parent=$$ deadline=$(( $(now_ms) + E2E_DEADLINE_S * 1000 )) child
+  while kill -0 "$parent" 2>/dev/null; do
+    if [ "$(now_ms)" -ge "$deadline" ]; then
+      echo "[$E2E_TEST_NAME] watchdog: still running after ${E2E_DEADLINE_S}s; stopping it" >&2
+      kill -TERM "$parent" 2>/dev/null
+      sleep 2
+      for child in $(ps -o pid= --ppid "$parent"); do
+        [ "$child" != "$BASHPID" ] && kill -TERM "$child" 2>/dev/null
+      done
+      return
+    fi
+    sleep 1
+  done
+}
+e2e_watchdog </dev/null >/dev/null &
+E2E_WATCHDOG_PID=$!
 
 # e2e_finish: the last line of a test.
 e2e_finish() {

@@ -15,6 +15,11 @@
 
 namespace hpcflow::workflows {
 
+namespace {
+// Above this many items, a Map's iterations are recorded as counts only.
+constexpr size_t kMaxItemsWithHistory = 10'000;
+}  // namespace
+
 void ParseMapFields(StateParser& p, State& s) {
   const Json* processor = p.Get("ItemProcessor");
   const Json* iterator = p.Get("Iterator");
@@ -228,9 +233,14 @@ void Interpreter::Impl::FillMap(int rid) {
   int child = NewScope(rid, static_cast<int64_t>(index), r.machine, std::move(item_input),
                        std::move(vars));
   scope(child).map_item_index = static_cast<int64_t>(index);
-  scope(child).quiet = scope(owner).quiet || st.express_items;
+  // Iterations keep no per-step history when the processor is EXPRESS, in
+  // DISTRIBUTED mode (as on AWS, where they are child executions), or when
+  // the Map is large: a million items must not mean a million histories.
+  r.quiet_items = scope(owner).quiet || st.express_items || st.distributed ||
+                  r.total > kMaxItemsWithHistory;
+  scope(child).quiet = r.quiet_items;
   AddChild(rid, child);
-  UseScope(owner);
+  quiet_ = r.quiet_items;
   Emit("MapIterationStarted", st.name);
   // Depth-first: run this iteration, then come back for the next one.
   PushFill(rid);
@@ -245,7 +255,7 @@ void Interpreter::Impl::OnMapItemDone(int rid, int sid, bool ok, Json output,
   FreeScope(sid);
   ++r.finished;
   const State& st = CurrentState(scope(r.owner));
-  UseScope(r.owner);
+  quiet_ = r.quiet_items;
   if (ok) {
     Emit("MapIterationSucceeded", st.name);
     r.results[slot] = std::move(output);
@@ -271,11 +281,13 @@ void Interpreter::Impl::OnMapItemDone(int rid, int sid, bool ok, Json output,
                       ? AslError{"States.ExceedToleratedFailureThreshold",
                                  "The specified tolerated failure threshold was exceeded"}
                       : std::move(*error);
+      UseScope(r.owner);
       CancelRun(rid);
       PushRunDone(rid);
       return;
     }
   }
+  UseScope(r.owner);
   if (r.finished == r.total) {
     PushRunDone(rid);
   } else {

@@ -1237,8 +1237,8 @@ TEST(InterpreterMapTest, TwoHundredThousandPassItems) {
 
 TEST(InterpreterMapTest, ContextInItemSelectorStaysLinearInTheItemCount) {
   // Each item's $$ used to copy the whole execution input (the items), so
-  // this took minutes; it must take about as long as 20,000 small steps.
-  const int kItems = 20'000;
+  // this took minutes; it must take about as long as 10,000 small steps.
+  const int kItems = 10'000;
   auto interp = Make(R"({
     "StartAt": "M",
     "States": {

@@ -302,6 +302,28 @@ TEST(SourceDocumentTest, AliasesAreExpanded) {
   EXPECT_EQ(Loc(document, "/retry/0/MaxAttempts"), "3:5");
 }
 
+TEST(SourceDocumentTest, AliasesSurviveTheirParentsGrowing) {
+  // The anchored values' parents keep growing (and reallocating) after the
+  // anchors are complete.
+  std::string yaml = "base:\n  first: &m {k: [1, {deep: &s [x, y]}]}\n";
+  for (int i = 0; i < 100; ++i)
+    yaml += "  key" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+  yaml += "list:\n  - &l [a, b]\n";
+  for (int i = 0; i < 100; ++i) yaml += "  - " + std::to_string(i) + "\n";
+  yaml += "uses: [*m, *s, *l]\n";
+  SourceDocument document = MustParse(yaml, "grow.yaml");
+  EXPECT_EQ(document.root()["uses"],
+            JsonOf(R"([{"k":[1,{"deep":["x","y"]}]},["x","y"],["a","b"]])"));
+}
+
+TEST(SourceDocumentTest, YamlEscapesGiveUtf8) {
+  // yaml-cpp 0.7 decodes these two escapes to bare Latin-1 bytes.
+  SourceDocument document = MustParse("a: \"x\\_y\\Nz\"\nb: \"\\x41\\u00e9\\0\"\n", "e.yaml");
+  EXPECT_EQ(document.root()["a"], "x\xC2\xA0y\xC2\x85z");
+  EXPECT_EQ(document.root()["b"], std::string("A\xC3\xA9\0", 4));
+  EXPECT_NO_THROW(document.root().dump());  // throws on invalid UTF-8
+}
+
 TEST(SourceDocumentTest, AliasBombsAreRejected) {
   std::string bomb = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
   for (char c = 'b'; c <= 'j'; ++c) {
