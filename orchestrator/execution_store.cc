@@ -1,7 +1,9 @@
 #include "orchestrator/execution_store.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 namespace hpcflow::orchestrator {
 
@@ -107,12 +109,16 @@ ExecutionRecord ReadExecutionRow(const Statement& row) {
 
 Result<std::unique_ptr<ExecutionStore>> ExecutionStore::Open(const std::string& state_dir) {
   std::error_code ec;
-  std::filesystem::create_directories(state_dir, ec);
+  bool created = std::filesystem::create_directories(state_dir, ec);
   if (ec) {
     return Fail("store", "cannot create the state directory '" + state_dir + "': " + ec.message());
   }
-  std::filesystem::permissions(state_dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, ec);
+  // A directory hpcflow creates is private to its owner; an existing one
+  // (which may be shared, like /tmp) keeps its permissions.
+  if (created) {
+    std::filesystem::permissions(state_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
   const std::string path = state_dir + "/hpcflow.db";
   auto db = Database::Open(path, BusyTimeoutMs());
   if (!db) return Fail(db.error());
@@ -130,27 +136,46 @@ Status ExecutionStore::Init() {
   // power loss may drop the last few, never corrupt the file.
   // A large page cache keeps a big decision (a long loop run in one step)
   // from spilling to the WAL before it commits.
-  if (auto s = db_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                         "PRAGMA cache_size=-65536;");
-      !s) {
-    return Fail("store", "the state database is not usable (" + s.error().cause +
+  // Switching a new database to WAL answers "busy" at once (no busy wait)
+  // when another process does the same: several first submits at once.
+  Status wal;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    wal = db_->Exec("PRAGMA journal_mode=WAL");
+    if (wal || wal.error().cause.find("locked") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (!wal) {
+    if (wal.error().cause.find("locked") != std::string::npos) return wal;
+    return Fail("store", "the state database is not usable (" + wal.error().cause +
                              "); it may be corrupt or not an hpcflow database");
   }
-  if (auto s = db_->Exec(kSchema); !s) return s;
-  auto version = db_->Prepare("SELECT value FROM meta WHERE key='schema_version'");
-  if (!version) return Fail(version.error());
-  auto row = version->Step();
-  if (!row) return Fail(row.error());
-  if (!*row) {
-    return db_->Exec("INSERT INTO meta(key, value) VALUES('schema_version', '" +
-                     std::to_string(kSchemaVersion) + "')");
+  if (auto s = db_->Exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"); !s) return s;
+  // Schema and version in one write transaction: concurrent first users
+  // cannot both insert the version row.
+  if (auto s = db_->Begin(); !s) return s;
+  auto setup = [&]() -> Status {
+    if (auto s = db_->Exec(kSchema); !s) return s;
+    if (auto s = db_->Exec("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '" +
+                           std::to_string(kSchemaVersion) + "')");
+        !s) {
+      return s;
+    }
+    auto version = db_->Prepare("SELECT value FROM meta WHERE key='schema_version'");
+    if (!version) return Fail(version.error());
+    auto row = version->Step();
+    if (!row) return Fail(row.error());
+    if (*row && version->Text(0) != std::to_string(kSchemaVersion)) {
+      return Fail("store", "the state database has schema version " + version->Text(0) +
+                               "; this hpcflow understands version " +
+                               std::to_string(kSchemaVersion));
+    }
+    return {};
+  };
+  if (auto s = setup(); !s) {
+    db_->Rollback();
+    return s;
   }
-  if (version->Text(0) != std::to_string(kSchemaVersion)) {
-    return Fail("store", "the state database has schema version " + version->Text(0) +
-                             "; this hpcflow understands version " +
-                             std::to_string(kSchemaVersion));
-  }
-  return {};
+  return db_->Commit();
 }
 
 Status ExecutionStore::CreateExecution(ExecutionRecord& r) {

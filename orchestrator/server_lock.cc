@@ -1,7 +1,6 @@
 #include "orchestrator/server_lock.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,6 +11,18 @@
 namespace hpcflow::orchestrator {
 
 namespace {
+
+// Open-file-description locks: held until the server's descriptor closes
+// (also on kill -9), and, unlike flock, testable without taking them
+// (F_OFD_GETLK), so checking for a server never blocks one from starting.
+struct flock WholeFile(short type) {
+  struct flock lock {};
+  lock.l_type = type;
+  lock.l_whence = SEEK_SET;
+  lock.l_start = 0;
+  lock.l_len = 0;
+  return lock;
+}
 
 pid_t ReadPid(int fd) {
   char buffer[32] = {};
@@ -28,7 +39,8 @@ Result<ServerLock> ServerLock::Acquire(const std::string& state_dir) {
   std::string path = state_dir + "/server.lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Fail("io", "cannot open " + path + ": " + strerror(errno));
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  struct flock lock = WholeFile(F_WRLCK);
+  if (fcntl(fd, F_OFD_SETLK, &lock) != 0) {
     pid_t pid = ReadPid(fd);
     close(fd);
     return Fail("busy", "another hpcflow server is already running on " + state_dir +
@@ -50,7 +62,8 @@ bool ServerLock::IsHeld(const std::string& state_dir, pid_t* pid) {
   std::string path = state_dir + "/server.lock";
   int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return false;
-  bool held = flock(fd, LOCK_EX | LOCK_NB) != 0;
+  struct flock lock = WholeFile(F_WRLCK);
+  bool held = fcntl(fd, F_OFD_GETLK, &lock) == 0 && lock.l_type != F_UNLCK;
   if (held && pid) *pid = ReadPid(fd);
   close(fd);
   return held;

@@ -1,4 +1,4 @@
-// One server per state directory: an flock on `<state>/server.lock`, held
+// One server per state directory: a lock on `<state>/server.lock`, held
 // for the server's lifetime and released by the kernel when it dies (even
 // by kill -9), so a stale lock can never block a restart.
 #ifndef HPCFLOW_ORCHESTRATOR_SERVER_LOCK_H_

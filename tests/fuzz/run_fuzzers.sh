@@ -11,6 +11,7 @@
 #   HPCFLOW_FUZZ_JOBS       parallel build jobs (default: 2)
 #   HPCFLOW_FUZZ_TARGETS    targets to run (default: all)
 #   HPCFLOW_FUZZ_KEEP       1 keeps the work directory (corpus, logs, artifacts)
+#   HPCFLOW_FUZZ_ARGS       extra libFuzzer flags for the fuzzing runs (e.g. -jobs=2)
 set -euo pipefail
 
 seconds="${1:-30}"
@@ -71,7 +72,8 @@ for target in $targets; do
   log="$work/$target.log"
   set +e
   "$bin" "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -dict="$here/asl.dict" -artifact_prefix="$artifacts" -print_final_stats=1 >"$log" 2>&1
+    -dict="$here/asl.dict" -artifact_prefix="$artifacts" -print_final_stats=1 \
+    ${HPCFLOW_FUZZ_ARGS:-} >"$log" 2>&1
   status=$?
   set -e
   grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | sed 's/^/   /' || true
