@@ -131,21 +131,20 @@ RunResult RunInMemory(std::shared_ptr<const workflows::Definition> definition, J
   }
   executor.Shutdown();
   result.status = interpreter.status();
-  result.output = interpreter.output();
+  result.output = interpreter.TakeOutput();
   result.error = interpreter.error();
   result.transitions = interpreter.transitions();
   return result;
 }
 
-Json RunResultToJson(const RunResult& result) {
-  Json out = {{"status", workflows::ExecutionStatusName(result.status)}};
+std::string RunResultToJsonText(const RunResult& result) {
   if (result.status == ExecutionStatus::kSucceeded) {
-    out["output"] = result.output;
-  } else {
-    if (!result.error.name.empty()) out["error"] = result.error.name;
-    if (result.error.cause) out["cause"] = *result.error.cause;
+    return "{\"status\":\"SUCCEEDED\",\"output\":" + DumpJson(result.output) + "}";
   }
-  return out;
+  Json out = {{"status", workflows::ExecutionStatusName(result.status)}};
+  if (!result.error.name.empty()) out["error"] = result.error.name;
+  if (result.error.cause) out["cause"] = *result.error.cause;
+  return DumpJson(out);
 }
 
 }  // namespace hpcflow::orchestrator

@@ -28,8 +28,9 @@ struct RunResult {
 RunResult RunInMemory(std::shared_ptr<const workflows::Definition> definition, Json input,
                       const RunOptions& options);
 
-// {"status":"SUCCEEDED","output":...} or {"status":"FAILED","error":...,"cause":...}.
-Json RunResultToJson(const RunResult& result);
+// {"status":"SUCCEEDED","output":...} or {"status":"FAILED","error":...,"cause":...},
+// serialised straight from the result (a large output is not copied).
+std::string RunResultToJsonText(const RunResult& result);
 
 }  // namespace hpcflow::orchestrator
 

@@ -271,6 +271,21 @@ void CheckUniqueStateNames(const Json& document, Diagnostics& diags) {
 
 }  // namespace
 
+// Conservative: any string containing "$$" may be a context path.
+bool MentionsContext(const Json& document) {
+  std::vector<const Json*> stack{&document};
+  while (!stack.empty()) {
+    const Json* node = stack.back();
+    stack.pop_back();
+    if (node->is_string()) {
+      if (node->get_ref<const std::string&>().find("$$") != std::string::npos) return true;
+    } else if (node->is_structured()) {
+      for (const auto& child : *node) stack.push_back(&child);
+    }
+  }
+  return false;
+}
+
 const char* StateTypeName(StateType type) {
   switch (type) {
     case StateType::kPass:
@@ -627,6 +642,7 @@ std::shared_ptr<const Definition> ParseDefinition(const Json& document, Diagnost
     }
   }
   if (!machine || !diags.empty()) return nullptr;
+  definition->uses_context = MentionsContext(document);
   definition->machine = std::move(*std::const_pointer_cast<StateMachine>(machine));
   return definition;
 }

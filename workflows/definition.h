@@ -139,6 +139,9 @@ struct Definition {
   std::string version;
   // Set when QueryLanguage is JSONata anywhere: not interpreted yet.
   bool uses_jsonata = false;
+  // True when some string of the definition mentions "$$" (the context
+  // object): the interpreter then keeps the execution's input for it.
+  bool uses_context = false;
 };
 
 // Parses and validates. Returns nullptr when `diags` holds problems.

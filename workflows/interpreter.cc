@@ -52,6 +52,7 @@ Effects Interpreter::OnTimerFired(uint64_t timer_id, TimeMs now) {
 Effects Interpreter::Stop(AslError error, TimeMs now) { return impl_->Stop(std::move(error), now); }
 ExecutionStatus Interpreter::status() const { return impl_->status_; }
 const Json& Interpreter::output() const { return impl_->output_; }
+Json Interpreter::TakeOutput() { return std::move(impl_->output_); }
 const AslError& Interpreter::error() const { return impl_->error_; }
 int64_t Interpreter::transitions() const { return impl_->transitions_; }
 std::vector<uint64_t> Interpreter::RunningTasks() const {
@@ -109,8 +110,10 @@ Effects Interpreter::Impl::TakeEffects() {
 Effects Interpreter::Impl::Start(Json input, TimeMs now) {
   now_ = now;
   start_time_ = now;
-  execution_input_ = input;
-  EmitWith("ExecutionStarted", "", "input", execution_input_);
+  EmitWith("ExecutionStarted", "", "input", input);
+  // $$.Execution.Input needs the original input; keep a copy only for
+  // definitions that read the context object.
+  if (definition_->uses_context) execution_input_ = input;
   if (definition_->timeout_seconds) {
     execution_timer_ = StartTimer(-1, TimerKind::kExecutionTimeout,
                                   AddSeconds(now, *definition_->timeout_seconds));

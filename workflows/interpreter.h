@@ -123,6 +123,8 @@ class Interpreter {
 
   ExecutionStatus status() const;
   const Json& output() const;
+  // Moves the output out (output() is null afterwards): a large result is not copied.
+  Json TakeOutput();
   const AslError& error() const;
   // Number of state transitions so far (states entered).
   int64_t transitions() const;

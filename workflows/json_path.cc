@@ -17,6 +17,18 @@ namespace {
 // matches collected keeps a pathological path over a huge input bounded.
 constexpr size_t kMaxMatches = 10'000'000;
 
+// A filter may hold paths that hold filters (`$[?(@.a[?(@.b)])]`). Parsing,
+// evaluating and destroying such a path recurse once per level, and the
+// filter parser's own depth limit restarts at each level, so the levels are
+// bounded here: a 64 KB path of `[?(@` repeated overflowed the stack.
+constexpr int kMaxFilterNesting = 16;
+thread_local int filter_nesting = 0;
+
+struct FilterNestingGuard {
+  FilterNestingGuard() { ++filter_nesting; }
+  ~FilterNestingGuard() { --filter_nesting; }
+};
+
 }  // namespace
 
 struct FieldSeg {
@@ -178,6 +190,10 @@ Result<PathSegment> ParseBracket(Cursor& c, std::string_view text) {
     }
     if (depth != 0) return Fail(PathError(text, c.pos(), "unterminated filter"));
     std::string_view body = text.substr(start, c.pos() - 1 - start);
+    if (filter_nesting >= kMaxFilterNesting) {
+      return Fail(PathError(text, start, "filters nested too deeply"));
+    }
+    FilterNestingGuard guard;
     auto expr = ParseFilterExpr(body);
     if (!expr) return Fail(PathError(text, start, expr.error().cause));
     c.SkipSpaces();

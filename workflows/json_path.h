@@ -88,6 +88,7 @@ class JsonPath {
 
   // Definite paths only: a pointer into `doc`, or nullptr when absent.
   const Json* Find(const Json& doc) const;
+  Json* FindMutable(Json& doc) const { return const_cast<Json*>(Find(doc)); }
 
   // Resolves against the root the env gives.
   std::optional<Json> Evaluate(const PathEnv& env) const;

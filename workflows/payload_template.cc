@@ -1,5 +1,7 @@
 #include "workflows/payload_template.h"
 
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -85,6 +87,13 @@ TemplateNode CompileNode(const Json& value, const std::string& pointer, int dept
         node.fields.push_back(TemplateField{key, std::move(child)});
       }
     }
+    std::unordered_set<std::string_view> seen;
+    for (const auto& field : node.fields) {
+      if (!seen.insert(field.key).second) {
+        diags.Add(pointer, "the field '" + field.key +
+                               "' is given twice (once with '.$' and once without)");
+      }
+    }
     if (!dynamic) {
       node = TemplateNode{};
       node.constant = value;
@@ -113,11 +122,14 @@ Result<Json> EvaluateNode(const TemplateNode& node, const PathEnv& env, RandomSo
     case TemplateNode::Kind::kConstant:
       return node.constant;
     case TemplateNode::Kind::kObject: {
+      // Output keys are unique (checked when compiling): append in place.
       Json out = Json::object();
+      auto& fields = out.get_ref<Json::object_t&>();
+      fields.reserve(node.fields.size());
       for (const auto& [key, child] : node.fields) {
         auto value = EvaluateNode(child, env, random);
         if (!value) return value;
-        out[key] = std::move(*value);
+        fields.emplace_back(key, std::move(*value));
       }
       return out;
     }

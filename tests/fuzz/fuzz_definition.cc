@@ -86,7 +86,9 @@ void Run(std::shared_ptr<const Definition> definition, uint64_t seed) {
     if (++events > kMaxEvents) throw BudgetSpent{};
     (void)e.details.size();
   };
-  if (seed & 2) options.max_payload_bytes = 4096;
+  // A loop that doubles its data is valid ASL that only the payload limit
+  // stops; without one the fuzzer would report it as out-of-memory.
+  options.max_payload_bytes = (seed & 2) ? 4096 : (1u << 20);
 
   ExecutionInfo info;
   info.id = "arn:aws:states:local:0:execution:fuzz:exec";
@@ -164,9 +166,10 @@ void Run(std::shared_ptr<const Definition> definition, uint64_t seed) {
     return;
   }
   if (std::getenv("HPCFLOW_FUZZ_VERBOSE")) {
-    std::fprintf(stderr, "run: %s after %lld transitions, %lld events\n",
+    std::fprintf(stderr, "run: %s after %lld transitions, %lld events: %s %s\n",
                  ExecutionStatusName(interpreter.status()),
-                 static_cast<long long>(interpreter.transitions()), static_cast<long long>(events));
+                 static_cast<long long>(interpreter.transitions()), static_cast<long long>(events),
+                 interpreter.error().name.c_str(), interpreter.error().cause.value_or("").c_str());
   }
   if (interpreter.status() == ExecutionStatus::kRunning) {
     std::fprintf(stderr, "execution still RUNNING after Stop\n");

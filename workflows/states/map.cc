@@ -109,9 +109,18 @@ std::optional<double> NumberFromValue(const Json& value, bool integer_only) {
 }  // namespace
 
 Step Interpreter::Impl::RunMap(int sid) {
-  auto effective = EffectiveInput(sid, false);
-  if (!effective) return FailState(sid, RuntimeError(sid, effective.error().cause));
   const State& st = CurrentState(scope(sid));
+  // When nothing needs the state's input after the Map (no InputPath or
+  // ItemSelector, ResultPath replaces the input, no Retry or Catch to run it
+  // again), the Map takes the input instead of copying it: big item arrays
+  // are then never copied.
+  bool own_input = !st.input_path.is_null && !st.input_path.path && !st.parameters &&
+                   !st.result_path.discard &&
+                   (!st.result_path.path || st.result_path.path->is_root_only()) &&
+                   st.retry.empty() && st.catchers.empty();
+  Result<Json> effective =
+      own_input ? Result<Json>(std::move(scope(sid).input)) : EffectiveInput(sid, false);
+  if (!effective) return FailState(sid, RuntimeError(sid, effective.error().cause));
 
   // Resolves MaxConcurrency / ToleratedFailure* (literal or Path).
   auto number = [&](const NumberOrPath& field, const char* path_name, const char* name,
@@ -155,7 +164,13 @@ Step Interpreter::Impl::RunMap(int sid) {
   }
 
   Json items;
-  if (st.items_path && !st.items_path->is_root_only()) {
+  Json* owned_items = own_input && st.items_path && !st.items_path->is_root_only() &&
+                              st.items_path->root() == JsonPath::Root::kInput
+                          ? st.items_path->FindMutable(*effective)
+                          : nullptr;
+  if (owned_items) {
+    items = std::move(*owned_items);
+  } else if (st.items_path && !st.items_path->is_root_only()) {
     Env env(*this, sid, *effective);
     auto value = ResolveFieldPath(*st.items_path, env);
     if (!value) return FailState(sid, RuntimeError(sid, value.error().cause));

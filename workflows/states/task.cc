@@ -75,7 +75,8 @@ Step Interpreter::Impl::RunTask(int sid) {
   } else {
     request.parameters = std::move(*input);
   }
-  request.timeout_seconds = *timeout;
+  // AWS's default task timeout (DESIGN §5); no timer is needed for it.
+  request.timeout_seconds = timeout->value_or(99999999);
   request.heartbeat_seconds = *heartbeat;
   if (*timeout) {
     s.timeout_timer = StartTimer(sid, TimerKind::kTaskTimeout, AddSeconds(now_, **timeout));
