@@ -429,12 +429,19 @@ std::string JsonPath::Canonical() const {
           if constexpr (std::is_same_v<T, FieldSeg>) {
             out += "['" + s.name + "']";
           } else if constexpr (std::is_same_v<T, IndexSeg>) {
-            out += "[" + std::to_string(s.index) + "]";
+            // Appended piece by piece: "[" + std::to_string(...) trips a
+            // false -Wrestrict warning in GCC 12.
+            out += '[';
+            out += std::to_string(s.index);
+            out += ']';
           } else if constexpr (std::is_same_v<T, WildcardSeg>) {
             out += "[*]";
           } else if constexpr (std::is_same_v<T, SliceSeg>) {
-            out += "[" + (s.start ? std::to_string(*s.start) : "") + ":" +
-                   (s.end ? std::to_string(*s.end) : "") + "]";
+            out += '[';
+            if (s.start) out += std::to_string(*s.start);
+            out += ':';
+            if (s.end) out += std::to_string(*s.end);
+            out += ']';
           } else if constexpr (std::is_same_v<T, UnionSeg>) {
             out += "[";
             bool first = true;
@@ -443,7 +450,8 @@ std::string JsonPath::Canonical() const {
               first = false;
             }
             for (auto i : s.indexes) {
-              out += (first ? "" : ",") + std::to_string(i);
+              if (!first) out += ',';
+              out += std::to_string(i);
               first = false;
             }
             out += "]";
