@@ -4,7 +4,8 @@
 #   make deps    install the Debian packages (no-op when all are there)
 #   make build   configure + build the release preset (build/release)
 #   make demo    build, then run examples/hello with the hpcflow CLI
-#   make check   build, then run every test against a throwaway Slurm cluster
+#   make check   build, then run every test against a throwaway Slurm cluster,
+#                then the fuzz targets briefly (20 s each, clang build in build/fuzz)
 
 # Coarse steps that must run in order (deps before build before tests), even
 # under `make -j`.
@@ -28,3 +29,4 @@ demo: deps build
 
 check: deps build
 	contrib/run-tests.sh build/release
+	tests/fuzz/run_fuzzers.sh 20

@@ -1,5 +1,6 @@
 #include "common/json.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -7,7 +8,44 @@
 
 namespace hpcflow {
 
+namespace {
+
+// Deeper documents are refused: nlohmann copies, compares and prints values
+// recursively, and deep scans over deep values grow with the square of the
+// depth. No real workflow input comes close.
+constexpr int kMaxJsonDepth = 512;
+
+// The nesting depth of JSON text (brackets outside strings), stopping early
+// once past `limit`. Linear, no recursion.
+int NestingDepth(std::string_view text, int limit) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+      if (max_depth > limit) return max_depth;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
+}  // namespace
+
 Result<Json> ParseJson(std::string_view text) {
+  if (NestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
+    return Fail("parse", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::exception& e) {

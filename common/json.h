@@ -19,7 +19,8 @@ namespace hpcflow {
 using Json = nlohmann::ordered_json;
 
 // Parses JSON text. On failure the Error's cause says what is wrong and where
-// (line and column). Never throws.
+// (line and column). Documents nested deeper than 512 levels are refused.
+// Never throws.
 Result<Json> ParseJson(std::string_view text);
 
 // Compact serialisation the way AWS prints payloads: no spaces, UTF-8 kept,

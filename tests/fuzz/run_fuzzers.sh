@@ -43,6 +43,7 @@ cmake --build "$build" --parallel "$jobs" --target $targets
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
+read -r -a extra_args <<<"${HPCFLOW_FUZZ_ARGS:-}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/hpcflow-fuzz.XXXXXX")"
 if [[ "${HPCFLOW_FUZZ_KEEP:-0}" != 1 ]]; then trap 'rm -rf "$work"' EXIT; fi
 failed=0
@@ -73,7 +74,7 @@ for target in $targets; do
   set +e
   "$bin" "$corpus" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
     -dict="$here/asl.dict" -artifact_prefix="$artifacts" -print_final_stats=1 \
-    ${HPCFLOW_FUZZ_ARGS:-} >"$log" 2>&1
+    "${extra_args[@]}" >"$log" 2>&1
   status=$?
   set -e
   grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | sed 's/^/   /' || true
