@@ -19,6 +19,8 @@ namespace fs = std::filesystem;
 using workflows::AslError;
 using workflows::ExecutionStatus;
 
+constexpr int64_t kTransitionsPerStep = 20'000;
+
 std::string SafeName(const std::string& text) {
   std::string out;
   for (char c : text) {
@@ -94,6 +96,9 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
   info.random_seed = static_cast<uint64_t>(record.seed);
   workflows::Interpreter::Options interpreter_options;
   interpreter_options.max_payload_bytes = static_cast<size_t>(record.payload_limit);
+  // Long Pass/Choice loops are cut into steps: each step's history is
+  // committed on its own, and other executions get their turn in between.
+  interpreter_options.max_transitions_per_step = kTransitionsPerStep;
   if (!record.express) {
     interpreter_options.on_event = [this](const workflows::HistoryEvent& e) {
       if (!replaying_) pending_events_.push_back(e);
@@ -124,27 +129,35 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
   auto inputs = store_->Inputs(record.id);
   if (!inputs) return Fail(inputs.error());
   replaying_ = true;
+  bool more = false;
   for (const auto& in : *inputs) {
     auto payload = ParseJson(in.payload.empty() ? "null" : in.payload);
     Json value = payload ? std::move(*payload) : Json();
     auto& interp = *a.interpreter;
+    workflows::Effects replayed;
     if (in.kind == "start") {
-      interp.Start(std::move(value), in.time_ms);
+      replayed = interp.Start(std::move(value), in.time_ms);
     } else if (in.kind == "task_succeeded") {
-      interp.OnTaskSucceeded(static_cast<uint64_t>(in.ref), std::move(value), in.time_ms);
+      replayed = interp.OnTaskSucceeded(static_cast<uint64_t>(in.ref), std::move(value),
+                                        in.time_ms);
     } else if (in.kind == "task_failed") {
-      interp.OnTaskFailed(static_cast<uint64_t>(in.ref), ErrorFromPayload(value), in.time_ms);
+      replayed = interp.OnTaskFailed(static_cast<uint64_t>(in.ref), ErrorFromPayload(value),
+                                     in.time_ms);
     } else if (in.kind == "heartbeat") {
-      interp.OnTaskHeartbeat(static_cast<uint64_t>(in.ref), in.time_ms);
+      replayed = interp.OnTaskHeartbeat(static_cast<uint64_t>(in.ref), in.time_ms);
     } else if (in.kind == "timer") {
-      interp.OnTimerFired(static_cast<uint64_t>(in.ref), in.time_ms);
+      replayed = interp.OnTimerFired(static_cast<uint64_t>(in.ref), in.time_ms);
     } else if (in.kind == "stop") {
-      interp.Stop(ErrorFromPayload(value), in.time_ms);
+      replayed = interp.Stop(ErrorFromPayload(value), in.time_ms);
+    } else if (in.kind == "continue") {
+      replayed = interp.Continue(in.time_ms);
     }
+    more = replayed.more;
     a.next_seq = in.seq + 1;
   }
   replaying_ = false;
   pending_events_.clear();
+  if (more) continues_.push_back(record.id);  // it was cut at its budget
   if (inputs->empty()) {
     InputRecord start{1, "start", 0, record.input, NowMs()};
     return Apply(a, std::move(start), 0);
@@ -215,7 +228,10 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
     effects = interp.OnTimerFired(static_cast<uint64_t>(input.ref), input.time_ms);
   } else if (input.kind == "stop") {
     effects = interp.Stop(ErrorFromPayload(value), input.time_ms);
+  } else if (input.kind == "continue") {
+    effects = interp.Continue(input.time_ms);
   }
+  if (effects.more) continues_.push_back(a.record.id);
   Decision d;
   d.execution_id = a.record.id;
   d.execution_num = a.record.num;
@@ -552,7 +568,9 @@ Status DurableRuntime::Run(bool until_idle) {
       int64_t deadline = next_poll;
       if (!timers_.empty()) deadline = std::min(deadline, timers_.begin()->first);
       auto until = std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline));
-      wake_.wait_until(lock, until, [&] { return !completions_.empty() || shutdown_.load(); });
+      wake_.wait_until(lock, until, [&] {
+        return !completions_.empty() || !continues_.empty() || shutdown_.load();
+      });
       batch.swap(completions_);
     }
     for (auto& c : batch) {
@@ -569,6 +587,15 @@ Status DurableRuntime::Run(bool until_idle) {
         input.payload = DumpJson(ErrorPayload(c.error));
       }
       if (auto s = Apply(it->second, std::move(input), c.task_id); !s) return s;
+    }
+    // Executions cut at their step budget continue, one step each per round.
+    std::deque<std::string> round;
+    round.swap(continues_);
+    for (const auto& id : round) {
+      auto it = active_.find(id);
+      if (it == active_.end()) continue;
+      InputRecord input{0, "continue", 0, "", NowMs()};
+      if (auto s = Apply(it->second, std::move(input), 0); !s) return s;
     }
     if (until_idle && active_.empty()) {
       auto pending = store_->ListOwned("PENDING", options_.owner, 1);

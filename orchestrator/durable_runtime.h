@@ -91,6 +91,8 @@ class DurableRuntime {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Completion> completions_;
+  // Executions whose last step ran out of budget: continued in turn.
+  std::deque<std::string> continues_;
   std::atomic<bool> shutdown_{false};
   std::vector<std::thread> watchers_;
 };

@@ -66,6 +66,7 @@ RunResult RunInMemory(std::shared_ptr<const workflows::Definition> definition, J
 
   workflows::Interpreter::Options interpreter_options;
   interpreter_options.max_payload_bytes = options.max_payload_bytes;
+  interpreter_options.max_transitions_per_step = 100'000;
   workflows::Interpreter interpreter(std::move(definition), info, interpreter_options);
   CompletionQueue completions;
   LocalTaskExecutor executor(options.run_dir + "/" + uuid, info.id,
@@ -73,8 +74,10 @@ RunResult RunInMemory(std::shared_ptr<const workflows::Definition> definition, J
   std::multimap<TimeMs, uint64_t> timers;
   std::map<uint64_t, TimeMs> timer_due;
   size_t running_tasks = 0;
+  bool more = false;
 
   auto apply = [&](Effects effects) {
+    more = effects.more;
     for (const auto& t : effects.start_timers) {
       timers.emplace(t.fire_at, t.timer_id);
       timer_due[t.timer_id] = t.fire_at;
@@ -104,6 +107,20 @@ RunResult RunInMemory(std::shared_ptr<const workflows::Definition> definition, J
   apply(interpreter.Start(std::move(input), NowMs()));
   while (interpreter.status() == ExecutionStatus::kRunning) {
     TimeMs now = NowMs();
+    TaskCompletion ready;
+    if (more) {
+      // Cut at its step budget: let due timers and finished jobs in first.
+      if (completions.PopUntil(0, ready)) {
+        if (running_tasks > 0) --running_tasks;
+        apply(ready.ok ? interpreter.OnTaskSucceeded(ready.task_id, std::move(ready.output), now)
+                       : interpreter.OnTaskFailed(ready.task_id, std::move(ready.error), now));
+        continue;
+      }
+      if (timers.empty() || timers.begin()->first > now) {
+        apply(interpreter.Continue(now));
+        continue;
+      }
+    }
     if (!timers.empty() && timers.begin()->first <= now) {
       uint64_t id = timers.begin()->second;
       timers.erase(timers.begin());

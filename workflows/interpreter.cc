@@ -49,6 +49,7 @@ Effects Interpreter::OnTaskHeartbeat(uint64_t task_id, TimeMs now) {
 Effects Interpreter::OnTimerFired(uint64_t timer_id, TimeMs now) {
   return impl_->OnTimerFired(timer_id, now);
 }
+Effects Interpreter::Continue(TimeMs now) { return impl_->Continue(now); }
 Effects Interpreter::Stop(AslError error, TimeMs now) { return impl_->Stop(std::move(error), now); }
 ExecutionStatus Interpreter::status() const { return impl_->status_; }
 const Json& Interpreter::output() const { return impl_->output_; }
@@ -214,6 +215,12 @@ Effects Interpreter::Impl::OnTimerFired(uint64_t timer_id, TimeMs now) {
   return TakeEffects();
 }
 
+Effects Interpreter::Impl::Continue(TimeMs now) {
+  now_ = now;
+  if (status_ == ExecutionStatus::kRunning) Drain();
+  return TakeEffects();
+}
+
 Effects Interpreter::Impl::Stop(AslError error, TimeMs now) {
   now_ = now;
   if (status_ == ExecutionStatus::kRunning) {
@@ -244,7 +251,8 @@ void Interpreter::Impl::PushRunDone(int rid) {
 }
 
 void Interpreter::Impl::Drain() {
-  while (!work_.empty() && status_ == ExecutionStatus::kRunning) {
+  step_transitions_ = 0;
+  while (!work_.empty() && status_ == ExecutionStatus::kRunning && !BudgetSpent()) {
     Work w = work_.back();
     work_.pop_back();
     switch (w.kind) {
@@ -265,7 +273,11 @@ void Interpreter::Impl::Drain() {
         break;
     }
   }
-  if (status_ != ExecutionStatus::kRunning) work_.clear();
+  if (status_ != ExecutionStatus::kRunning) {
+    work_.clear();
+  } else if (!work_.empty()) {
+    effects_.more = true;
+  }
 }
 
 void Interpreter::Impl::Advance(int sid) {
@@ -274,6 +286,10 @@ void Interpreter::Impl::Advance(int sid) {
     Step step = EnterState(sid);
     if (step != Step::kContinue) return;
     if (status_ != ExecutionStatus::kRunning) return;
+    if (BudgetSpent()) {
+      PushAdvance(sid);  // resumes here on Continue()
+      return;
+    }
   }
 }
 
@@ -281,6 +297,7 @@ Step Interpreter::Impl::EnterState(int sid) {
   Scope& s = scopes_[sid];
   const State& st = CurrentState(s);
   ++transitions_;
+  ++step_transitions_;
   s.entering = false;
   s.entered_time = now_;
   s.entered_event = EmitWith(EnteredEvent(st.type), st.name, "input", s.input);

@@ -71,9 +71,12 @@ struct Effects {
   std::vector<uint64_t> cancel_tasks;
   std::vector<TimerRequest> start_timers;
   std::vector<uint64_t> cancel_timers;
+  // The step budget ran out with work left: the host calls Continue() (after
+  // other executions had their turn).
+  bool more = false;
   bool empty() const {
     return start_tasks.empty() && cancel_tasks.empty() && start_timers.empty() &&
-           cancel_timers.empty();
+           cancel_timers.empty() && !more;
   }
 };
 
@@ -106,6 +109,10 @@ class Interpreter {
     // AWS Step Functions enforces 262144 (States.DataLimitExceeded); hpcflow
     // has no limit unless asked, since HPC payloads are often larger.
     size_t max_payload_bytes = 0;
+    // At most this many state transitions per call; 0 = no limit. A budget
+    // keeps a long (or endless) loop of Pass and Choice states from holding
+    // the host: the call returns with Effects::more and the host continues.
+    int64_t max_transitions_per_step = 0;
   };
 
   Interpreter(std::shared_ptr<const Definition> definition, ExecutionInfo info, Options options);
@@ -118,6 +125,8 @@ class Interpreter {
   Effects OnTaskFailed(uint64_t task_id, AslError error, TimeMs now);
   Effects OnTaskHeartbeat(uint64_t task_id, TimeMs now);
   Effects OnTimerFired(uint64_t timer_id, TimeMs now);
+  // Resumes after a call that returned Effects::more.
+  Effects Continue(TimeMs now);
   // Stops the execution: status ABORTED, all running tasks and timers cancelled.
   Effects Stop(AslError error, TimeMs now);
 

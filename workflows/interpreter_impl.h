@@ -123,6 +123,7 @@ class Interpreter::Impl {
   Effects OnTaskFailed(uint64_t task_id, AslError error, TimeMs now);
   Effects OnTaskHeartbeat(uint64_t task_id, TimeMs now);
   Effects OnTimerFired(uint64_t timer_id, TimeMs now);
+  Effects Continue(TimeMs now);
   Effects Stop(AslError error, TimeMs now);
 
   ExecutionStatus status_ = ExecutionStatus::kRunning;
@@ -238,6 +239,11 @@ class Interpreter::Impl {
   uint64_t next_task_id_ = 1;
   uint64_t next_timer_id_ = 1;
   int64_t event_id_ = 0;
+  int64_t step_transitions_ = 0;  // transitions in the current call (see the budget)
+  bool BudgetSpent() const {
+    return options_.max_transitions_per_step > 0 &&
+           step_transitions_ >= options_.max_transitions_per_step;
+  }
   bool quiet_ = false;  // the scope being processed is quiet (see Scope::quiet)
   void UseScope(int sid) { quiet_ = sid >= 0 && scopes_[sid].quiet; }
   uint64_t execution_timer_ = 0;
