@@ -107,6 +107,22 @@ ExecutionRecord ReadExecutionRow(const Statement& row) {
   return r;
 }
 
+namespace {
+
+// Steps through a SELECT of kExecutionColumns.
+Result<std::vector<ExecutionRecord>> ReadExecutionRows(Statement& stmt) {
+  std::vector<ExecutionRecord> out;
+  while (true) {
+    auto row = stmt.Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    out.push_back(ReadExecutionRow(stmt));
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ExecutionStore>> ExecutionStore::Open(const std::string& state_dir) {
   std::error_code ec;
   bool created = std::filesystem::create_directories(state_dir, ec);
@@ -232,14 +248,7 @@ Result<std::vector<ExecutionRecord>> ExecutionStore::ListExecutions(const std::s
   int index = 1;
   if (!status.empty()) stmt->Bind(index++, status);
   stmt->Bind(index, static_cast<int64_t>(limit));
-  std::vector<ExecutionRecord> out;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return Fail(row.error());
-    if (!*row) break;
-    out.push_back(ReadExecutionRow(*stmt));
-  }
-  return out;
+  return ReadExecutionRows(*stmt);
 }
 
 Result<std::vector<ExecutionRecord>> ExecutionStore::ListOwned(const std::string& status,
@@ -250,14 +259,7 @@ Result<std::vector<ExecutionRecord>> ExecutionStore::ListOwned(const std::string
                            "ORDER BY created_ms, rowid LIMIT ?");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, status).Bind(2, owner).Bind(3, static_cast<int64_t>(limit));
-  std::vector<ExecutionRecord> out;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return Fail(row.error());
-    if (!*row) break;
-    out.push_back(ReadExecutionRow(*stmt));
-  }
-  return out;
+  return ReadExecutionRows(*stmt);
 }
 
 Result<std::vector<ExecutionRecord>> ExecutionStore::RunningChildren(const std::string& parent_id) {
@@ -266,14 +268,7 @@ Result<std::vector<ExecutionRecord>> ExecutionStore::RunningChildren(const std::
                            "'RUNNING')");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, parent_id);
-  std::vector<ExecutionRecord> out;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row) return Fail(row.error());
-    if (!*row) break;
-    out.push_back(ReadExecutionRow(*stmt));
-  }
-  return out;
+  return ReadExecutionRows(*stmt);
 }
 
 Result<std::vector<HistoryRow>> ExecutionStore::History(const ExecutionRecord& execution) {

@@ -327,41 +327,21 @@ Step Interpreter::Impl::EnterState(int sid) {
 
 int64_t Interpreter::Impl::Emit(const char* type, const std::string& state_name,
                                 const Json* details) {
-  ++event_id_;
-  if (options_.on_event && !quiet_) {
-    HistoryEvent e;
-    e.id = event_id_;
-    e.previous_id = event_id_ - 1;
-    e.time = now_;
-    e.type = type;
-    e.state_name = state_name;
-    if (details && options_.event_details) e.details = DumpJson(*details);
-    options_.on_event(e);
-  }
-  return event_id_;
+  return EmitEvent(type, state_name, [&](std::string& out) {
+    if (details) out = DumpJson(*details);
+  });
 }
 
 int64_t Interpreter::Impl::EmitWith(const char* type, const std::string& state_name,
                                     const char* key, const Json& value) {
-  ++event_id_;
-  if (options_.on_event && !quiet_) {
-    HistoryEvent e;
-    e.id = event_id_;
-    e.previous_id = event_id_ - 1;
-    e.time = now_;
-    e.type = type;
-    e.state_name = state_name;
-    if (options_.event_details) {
-      e.details.reserve(64);
-      e.details += "{\"";
-      e.details += key;
-      e.details += "\":";
-      e.details += DumpJson(value);
-      e.details += '}';
-    }
-    options_.on_event(e);
-  }
-  return event_id_;
+  return EmitEvent(type, state_name, [&](std::string& out) {
+    out.reserve(64);
+    out += "{\"";
+    out += key;
+    out += "\":";
+    out += DumpJson(value);
+    out += '}';
+  });
 }
 
 const char* Interpreter::Impl::EnteredEvent(StateType type) {

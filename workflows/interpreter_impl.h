@@ -143,6 +143,24 @@ class Interpreter::Impl {
   // (no copy): the hot path of state entered/exited events.
   int64_t EmitWith(const char* type, const std::string& state_name, const char* key,
                    const Json& value);
+  // Numbers the event and, when someone listens (and the scope is not
+  // quiet), builds it; `write_details` serialises the details only then.
+  template <typename WriteDetails>
+  int64_t EmitEvent(const char* type, const std::string& state_name,
+                    WriteDetails&& write_details) {
+    ++event_id_;
+    if (options_.on_event && !quiet_) {
+      HistoryEvent e;
+      e.id = event_id_;
+      e.previous_id = event_id_ - 1;
+      e.time = now_;
+      e.type = type;
+      e.state_name = state_name;
+      if (options_.event_details) write_details(e.details);
+      options_.on_event(e);
+    }
+    return event_id_;
+  }
   // Builds "<Type>StateEntered"-style names without allocating per call.
   static const char* EnteredEvent(StateType type);
   static const char* ExitedEvent(StateType type);
