@@ -15,9 +15,9 @@ namespace {
 // depth. No real workflow input comes close.
 constexpr int kMaxJsonDepth = 512;
 
-// The nesting depth of JSON text (brackets outside strings), stopping early
-// once past `limit`. Linear, no recursion.
-int NestingDepth(std::string_view text, int limit) {
+}  // namespace
+
+int JsonNestingDepth(std::string_view text, int limit) {
   int depth = 0, max_depth = 0;
   bool in_string = false;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -40,10 +40,8 @@ int NestingDepth(std::string_view text, int limit) {
   return max_depth;
 }
 
-}  // namespace
-
 Result<Json> ParseJson(std::string_view text) {
-  if (NestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
+  if (JsonNestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) {
     return Fail("parse", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
   try {

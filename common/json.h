@@ -23,6 +23,11 @@ using Json = nlohmann::ordered_json;
 // Never throws.
 Result<Json> ParseJson(std::string_view text);
 
+// The deepest [ / { nesting of JSON text (brackets inside strings do not
+// count), without parsing or recursing. Stops counting once past `limit`,
+// so the result is exact up to limit + 1.
+int JsonNestingDepth(std::string_view text, int limit);
+
 // Compact serialisation the way AWS prints payloads: no spaces, UTF-8 kept,
 // invalid UTF-8 replaced rather than thrown on.
 std::string DumpJson(const Json& value);

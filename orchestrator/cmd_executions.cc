@@ -48,6 +48,37 @@ Result<std::unique_ptr<ExecutionStore>> OpenStore(const po::variables_map& vm) {
   return ExecutionStore::Open(ResolveStateDir(vm["state-dir"].as<std::string>()));
 }
 
+// The store and one execution in it, for the commands that name one.
+struct FoundExecution {
+  std::unique_ptr<ExecutionStore> store;
+  ExecutionRecord record;
+};
+
+// Opens the store and looks the execution up by id or name. On failure prints
+// why ("hpcflow COMMAND: ...") and sets `exit_code` (kExitStore, kExitNotFound).
+std::optional<FoundExecution> FindExecution(const std::string& state_dir,
+                                            const std::string& execution, const char* command,
+                                            int& exit_code) {
+  auto store = ExecutionStore::Open(state_dir);
+  if (!store) {
+    std::cerr << "hpcflow " << command << ": " << store.error().cause << "\n";
+    exit_code = kExitStore;
+    return std::nullopt;
+  }
+  auto record = (*store)->GetExecution(execution);
+  if (!record) {
+    std::cerr << "hpcflow " << command << ": " << record.error().cause << "\n";
+    exit_code = kExitStore;
+    return std::nullopt;
+  }
+  if (!*record) {
+    std::cerr << "hpcflow " << command << ": no execution '" << execution << "'\n";
+    exit_code = kExitNotFound;
+    return std::nullopt;
+  }
+  return FoundExecution{std::move(*store), std::move(**record)};
+}
+
 // Starts `hpcflow server` in the background (detached, logging to
 // <state>/server.log) unless one already serves the state directory.
 void EnsureServer(const std::string& state_dir) {
@@ -212,21 +243,11 @@ int CmdStatus(const std::vector<std::string>& args) {
   positional.add("execution", 1);
   po::variables_map vm;
   if (!ParseFlags(args, flags, positional, vm, "status")) return kExitUsage;
-  auto store = OpenStore(vm);
-  if (!store) {
-    std::cerr << "hpcflow status: " << store.error().cause << "\n";
-    return kExitStore;
-  }
-  auto record = (*store)->GetExecution(vm["execution"].as<std::string>());
-  if (!record) {
-    std::cerr << "hpcflow status: " << record.error().cause << "\n";
-    return kExitStore;
-  }
-  if (!*record) {
-    std::cerr << "hpcflow status: no execution '" << vm["execution"].as<std::string>() << "'\n";
-    return kExitNotFound;
-  }
-  Json status = StatusJson(**record);
+  int exit_code = kExitOk;
+  auto found = FindExecution(ResolveStateDir(vm["state-dir"].as<std::string>()),
+                             vm["execution"].as<std::string>(), "status", exit_code);
+  if (!found) return exit_code;
+  Json status = StatusJson(found->record);
   if (vm.count("json")) {
     std::cout << DumpJson(status) << "\n";
   } else {
@@ -282,17 +303,11 @@ int CmdHistory(const std::vector<std::string>& args) {
   positional.add("execution", 1);
   po::variables_map vm;
   if (!ParseFlags(args, flags, positional, vm, "history")) return kExitUsage;
-  auto store = OpenStore(vm);
-  if (!store) {
-    std::cerr << "hpcflow history: " << store.error().cause << "\n";
-    return kExitStore;
-  }
-  auto record = (*store)->GetExecution(vm["execution"].as<std::string>());
-  if (!record || !*record) {
-    std::cerr << "hpcflow history: no execution '" << vm["execution"].as<std::string>() << "'\n";
-    return record ? kExitNotFound : kExitStore;
-  }
-  auto events = (*store)->History(**record);
+  int exit_code = kExitOk;
+  auto found = FindExecution(ResolveStateDir(vm["state-dir"].as<std::string>()),
+                             vm["execution"].as<std::string>(), "history", exit_code);
+  if (!found) return exit_code;
+  auto events = found->store->History(found->record);
   if (!events) {
     std::cerr << "hpcflow history: " << events.error().cause << "\n";
     return kExitStore;
@@ -330,31 +345,26 @@ int CmdStop(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!ParseFlags(args, flags, positional, vm, "stop")) return kExitUsage;
   std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
-  auto store = ExecutionStore::Open(state_dir);
-  if (!store) {
-    std::cerr << "hpcflow stop: " << store.error().cause << "\n";
-    return kExitStore;
-  }
-  auto record = (*store)->GetExecution(vm["execution"].as<std::string>());
-  if (!record || !*record) {
-    std::cerr << "hpcflow stop: no execution '" << vm["execution"].as<std::string>() << "'\n";
-    return record ? kExitNotFound : kExitStore;
-  }
-  if (IsFinal((*record)->status)) {
-    std::cerr << "hpcflow stop: execution already ended: " << (*record)->status << "\n";
-    if (vm.count("json")) std::cout << DumpJson(StatusJson(**record)) << "\n";
+  int exit_code = kExitOk;
+  auto found = FindExecution(state_dir, vm["execution"].as<std::string>(), "stop", exit_code);
+  if (!found) return exit_code;
+  ExecutionStore& store = *found->store;
+  const ExecutionRecord& record = found->record;
+  if (IsFinal(record.status)) {
+    std::cerr << "hpcflow stop: execution already ended: " << record.status << "\n";
+    if (vm.count("json")) std::cout << DumpJson(StatusJson(record)) << "\n";
     return kExitOk;
   }
   Json payload = {{"error", vm["error"].as<std::string>()},
                   {"cause", vm["cause"].as<std::string>()}};
-  if (auto s = (*store)->AddRequest((*record)->id, "stop", DumpJson(payload)); !s) {
+  if (auto s = store.AddRequest(record.id, "stop", DumpJson(payload)); !s) {
     std::cerr << "hpcflow stop: " << s.error().cause << "\n";
     return kExitStore;
   }
   EnsureServer(state_dir);
   // Wait (briefly) for the server to act, so that `stop` then `status` agree.
   for (int i = 0; i < 100; ++i) {
-    auto now = (*store)->GetExecution((*record)->id);
+    auto now = store.GetExecution(record.id);
     if (now && *now && IsFinal((*now)->status)) {
       if (vm.count("json")) std::cout << DumpJson(StatusJson(**now)) << "\n";
       return kExitOk;

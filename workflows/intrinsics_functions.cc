@@ -74,29 +74,6 @@ Result<Value> Format(const IntrinsicNode& node, EvalContext& ctx) {
 
 // --- JSON -------------------------------------------------------------------
 
-// Deepest [ / { nesting of JSON text, ignoring brackets inside strings.
-int MaxNesting(std::string_view text) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      max_depth = std::max(max_depth, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return max_depth;
-}
-
 Result<Value> StringToJson(const IntrinsicNode& node, EvalContext& ctx) {
   Args<1> args;
   if (auto ok = EvalArgs(node, ctx, args.data()); !ok) return Fail(ok.error());
@@ -108,7 +85,9 @@ Result<Value> StringToJson(const IntrinsicNode& node, EvalContext& ctx) {
                   [](char c) { return static_cast<unsigned char>(c) <= 0x20; })) {
     return Value::Own(Json(nullptr));
   }
-  if (MaxNesting(*text) > kMaxJsonDepth) return InvalidArguments(F::kStringToJson);
+  if (JsonNestingDepth(*text, kMaxJsonDepth) > kMaxJsonDepth) {
+    return InvalidArguments(F::kStringToJson);
+  }
   Json parsed = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) return InvalidArguments(F::kStringToJson);
   return Value::Own(std::move(parsed));
