@@ -22,8 +22,19 @@ struct JobSpec {
   std::string shell_command;      // run by /bin/sh -c
   std::map<std::string, std::string> environment;
   std::string working_directory;
+  // Resources (DESIGN.md §4.2). Zero or empty: not asked for. Each backend
+  // maps what it understands (Backend::Understands) and ignores the rest.
   int tasks = 1;  // MPI ranks
-  int cpus = 1;
+  int cpus = 1;   // per task
+  int nodes = 0;
+  int gpus = 0;
+  int64_t memory_mb = 0;
+  int64_t time_limit_s = 0;  // the job is stopped after this long (walltime)
+  std::string partition;
+  std::string account;
+  std::string qos;
+  std::string constraint;
+  std::vector<std::string> sbatch_args;
 };
 
 // Files in a job directory, shared by the backends and the job wrapper.
@@ -42,14 +53,30 @@ struct JobFiles {
 
 // How a job ended.
 struct JobEnd {
-  enum class Kind { kExited, kSignaled, kLost };
+  enum class Kind {
+    kExited,       // exit_code is valid (0 is success)
+    kSignaled,     // killed by `signal` (not by us or the scheduler)
+    kTimedOut,     // ran past its time limit
+    kCancelled,    // cancelled: by us, or from outside (scancel)
+    kOutOfMemory,  // killed by the scheduler for exceeding its memory
+    kNodeFail,     // its node failed
+    kPreempted,    // the scheduler preempted it
+    kBootFail,     // its node could not boot
+    kLost,         // vanished without recording its end
+  };
   Kind kind = Kind::kLost;
   int exit_code = -1;
   int signal = 0;
   int64_t start_ms = 0;
   int64_t end_ms = 0;
-  std::string detail;  // for kLost: what was found
+  std::string detail;  // what was found, for the error's cause
 };
+
+const char* JobEndKindName(JobEnd::Kind kind);
+// The inverse of JobEndKindName; kLost for an unknown name.
+JobEnd::Kind JobEndKindFromName(const std::string& name);
+Json JobEndToJson(const JobEnd& end);
+JobEnd JobEndFromJson(const Json& json);
 
 Json JobSpecToJson(const JobSpec& spec);
 JobSpec JobSpecFromJson(const Json& json);
