@@ -1,5 +1,7 @@
 #include "orchestrator/durable_run.h"
 
+#include <filesystem>
+
 #include <unistd.h>
 
 #include "common/ids.h"
@@ -18,7 +20,9 @@ Result<RunResult> RunDurably(const std::string& workflow_path, const std::string
   ExecutionRecord record;
   record.id = NewUuid();
   record.name = record.id;
-  record.workflow = workflow_path;
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(workflow_path, ec);
+  record.workflow = ec ? workflow_path : absolute.lexically_normal().string();
   record.definition = *text;
   record.input = DumpJson(input);
   record.status = "PENDING";

@@ -471,6 +471,12 @@ void DurableRuntime::SubmitTask(const std::string& execution_id, const Json& req
   spec->environment["HPCFLOW_INPUT"] = files.input();
   spec->environment["HPCFLOW_RESULT"] = files.result();
   spec->environment["HPCFLOW_STATE_DIR"] = options_.state_dir;
+  // Lets a workflow find the scripts that sit beside it, wherever it runs.
+  if (auto a = active_.find(execution_id); a != active_.end()) {
+    std::error_code path_ec;
+    auto dir = fs::absolute(fs::path(a->second.record.workflow), path_ec).parent_path();
+    if (!path_ec) spec->environment["HPCFLOW_WORKFLOW_DIR"] = dir.string();
+  }
   int64_t item = request.value("item", int64_t{-1});
   if (item >= 0) spec->environment["HPCFLOW_ITEM_INDEX"] = std::to_string(item);
   auto submitted = local_.Submit(*spec);
