@@ -56,6 +56,11 @@ struct TaskRequest {
   std::optional<double> timeout_seconds;
   std::optional<double> heartbeat_seconds;
   std::string task_token;     // set for .waitForTaskToken resources
+  // Set when the host throttles this task itself (Options::host_throttles):
+  // at most `throttle_limit` tasks of `throttle_group` (one Map) may run at
+  // once. 0: the interpreter already limits how many it starts.
+  uint64_t throttle_group = 0;
+  size_t throttle_limit = 0;
 };
 
 struct TimerRequest {
@@ -105,6 +110,12 @@ class Interpreter {
     // Makes the $$.Task.Token of a .waitForTaskToken task. The host signs
     // tokens; the default is "<execution id>/<task id>".
     std::function<std::string(const TaskRequest&)> make_task_token;
+    // True when the host limits the concurrency of tasks with this resource
+    // itself (a Slurm job array's %N throttle). A Map whose ItemProcessor is
+    // a single such Task then starts all its items at once and hands its
+    // MaxConcurrency to the host in TaskRequest::throttle_*, so that the
+    // items can go to the scheduler as one array instead of one by one.
+    std::function<bool(const std::string& resource)> host_throttles;
     // Largest state output allowed, in bytes of compact JSON; 0 = no limit.
     // AWS Step Functions enforces 262144 (States.DataLimitExceeded); hpcflow
     // has no limit unless asked, since HPC payloads are often larger.

@@ -69,6 +69,8 @@ struct Run {
   size_t finished = 0;
   size_t failed = 0;
   size_t max_concurrency = 0;  // 0 = unlimited
+  uint64_t throttle_group = 0;  // the host throttles the items (TaskRequest::throttle_*)
+  size_t throttle_limit = 0;
   double tolerated_percentage = 0;
   int64_t tolerated_count = 0;
   bool has_tolerance = false;
@@ -226,6 +228,8 @@ class Interpreter::Impl {
   const ExecutionInfo& info() const { return info_; }
   bool has_event_listener() const { return static_cast<bool>(options_.on_event); }
   std::string MakeTaskToken(const TaskRequest& request) const;
+  // True when `machine` is one Task whose resource the host throttles.
+  bool HostThrottles(const StateMachine& machine) const;
   const Json& execution_input() const {
     return execution_input_lent_to_ ? *execution_input_lent_to_ : execution_input_;
   }
@@ -255,6 +259,7 @@ class Interpreter::Impl {
   std::vector<int> free_runs_;
   std::unordered_map<uint64_t, TimerTarget> timers_;
   uint64_t next_task_id_ = 1;
+  uint64_t next_throttle_group_ = 1;
   uint64_t next_timer_id_ = 1;
   int64_t event_id_ = 0;
   int64_t step_transitions_ = 0;  // transitions in the current call (see the budget)

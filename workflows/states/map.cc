@@ -204,6 +204,12 @@ Step Interpreter::Impl::RunMap(int sid) {
   // range is undefined, and anything above 1e15 means "no limit" anyway.
   constexpr double kNoLimit = 1e15;
   r.max_concurrency = static_cast<size_t>(std::min(max_concurrency, kNoLimit));
+  if (r.max_concurrency != 0 && HostThrottles(*st.processor)) {
+    // All items start now; the host keeps MaxConcurrency (as an array's %N).
+    r.throttle_group = next_throttle_group_++;
+    r.throttle_limit = r.max_concurrency;
+    r.max_concurrency = 0;
+  }
   r.has_tolerance = tolerated_count >= 0 || tolerated_percentage >= 0;
   r.tolerated_count = static_cast<int64_t>(std::min(tolerated_count, kNoLimit));
   r.tolerated_percentage = tolerated_percentage;
@@ -308,6 +314,12 @@ void Interpreter::Impl::OnMapItemDone(int rid, int sid, bool ok, Json output,
   } else {
     PushFill(rid);
   }
+}
+
+bool Interpreter::Impl::HostThrottles(const StateMachine& machine) const {
+  return options_.host_throttles && machine.states.size() == 1 &&
+         machine.states[0].type == StateType::kTask &&
+         options_.host_throttles(machine.states[0].resource);
 }
 
 }  // namespace hpcflow::workflows

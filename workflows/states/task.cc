@@ -58,6 +58,10 @@ Step Interpreter::Impl::RunTask(int sid) {
   request.resource = st.resource;
   request.attempt = s.retry_count;
   request.map_item_index = s.map_item_index;
+  if (s.run >= 0 && run(s.run).throttle_group != 0) {
+    request.throttle_group = run(s.run).throttle_group;
+    request.throttle_limit = run(s.run).throttle_limit;
+  }
   Env env(*this, sid, *input);
   if (EndsWith(st.resource, ".waitForTaskToken")) {
     request.task_token = MakeTaskToken(request);

@@ -1033,6 +1033,55 @@ TEST(InterpreterMapTest, WithoutMaxConcurrencyAllItemsStartAtOnce) {
   }
 }
 
+// A host that throttles tasks itself (a Slurm array's %N) gets every item at
+// once, tagged with one throttle group and the Map's MaxConcurrency.
+TEST(InterpreterMapTest, HostThrottledMapStartsAllItemsWithTheLimit) {
+  Interpreter::Options options;
+  std::vector<std::string> asked;
+  options.host_throttles = [&](const std::string& resource) {
+    asked.push_back(resource);
+    return resource == "r";
+  };
+  auto interp = Make(MapOfTasks(R"("MaxConcurrency": 3,)"), options);
+  Effects start = interp->Start(Range(10), kT0);
+  ASSERT_EQ(start.start_tasks.size(), 10u);
+  EXPECT_EQ(asked, std::vector<std::string>{"r"});
+  for (const auto& t : start.start_tasks) {
+    EXPECT_NE(t.throttle_group, 0u);
+    EXPECT_EQ(t.throttle_group, start.start_tasks[0].throttle_group);
+    EXPECT_EQ(t.throttle_limit, 3u);
+  }
+  TimeMs now = kT0;
+  for (const auto& t : start.start_tasks) {
+    Effects next = interp->OnTaskSucceeded(t.task_id, Json(t.map_item_index), ++now);
+    EXPECT_TRUE(next.start_tasks.empty());
+  }
+  EXPECT_EQ(Outcome(*interp), "SUCCEEDED " + DumpJson(Range(10)));
+}
+
+TEST(InterpreterMapTest, HostThrottlingNeedsASingleTaskProcessor) {
+  Interpreter::Options options;
+  options.host_throttles = [](const std::string&) { return true; };
+  auto two_states = Make(R"({
+    "StartAt": "M",
+    "States": {
+      "M": {"Type": "Map", "End": true, "MaxConcurrency": 2,
+            "ItemProcessor": {"StartAt": "Prepare", "States": {
+              "Prepare": {"Type": "Pass", "Next": "Work"},
+              "Work": {"Type": "Task", "Resource": "r", "End": true}}}}
+    }
+  })",
+                         options);
+  Effects start = two_states->Start(Range(5), kT0);
+  ASSERT_EQ(start.start_tasks.size(), 2u);  // the interpreter throttles
+  EXPECT_EQ(start.start_tasks[0].throttle_group, 0u);
+  // A host that does not throttle this resource: the interpreter does.
+  Interpreter::Options no;
+  no.host_throttles = [](const std::string&) { return false; };
+  auto plain = Make(MapOfTasks(R"("MaxConcurrency": 2,)"), no);
+  EXPECT_EQ(plain->Start(Range(5), kT0).start_tasks.size(), 2u);
+}
+
 TEST(InterpreterMapTest, ItemSelectorSeesTheItemAndTheStateInput) {
   for (const char* selector : {"ItemSelector", "Parameters"}) {
     auto interp = RunSync(std::string(R"({
