@@ -15,6 +15,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # real MPI and a real Slurm cluster for the integration tests
   libopenmpi-dev openmpi-bin slurmctld slurmd slurm-client munge
+  # the genomics example (examples/genomics): aligner, SAM/BAM and VCF tools
+  bwa samtools bcftools
   # ps/pgrep/free: minimal images (e.g. Docker's debian:12) lack them
   procps
 )
