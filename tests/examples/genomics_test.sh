@@ -10,6 +10,8 @@
 #             Catch routes to ReportFailure, FAILED.json is written, the
 #             execution ends FAILED with the job's error.
 # Usage: genomics_test.sh PATH_TO_HPCFLOW
+# e2e_state_dir assigns the variable it is given; jq programs are in single quotes.
+# shellcheck disable=SC2154,SC2016 source=../e2e/lib.sh
 source "$(dirname "$0")/../e2e/lib.sh" "$@"
 E2E_DEADLINE_S=${E2E_DEADLINE_S:-270}
 
@@ -100,26 +102,26 @@ check "flaky: nothing caught" \
   jq_ok '[.[] | select(.stateName == "ReportFailure")] | length == 0' "$flaky/history.json"
 
 # ---- fail: Retry gives up, Catch writes the failure report, then Fail
-e2e_state_dir fail
-run_wf "$fail" --input "{\"outdir\":\"$fail/out\",\"fail_step\":\"align\"}"
-expect_eq "fail: exit code" 1 "$(cat "$fail/rc")"
-expect_eq "fail: status" FAILED "$(jq -r .status "$fail/out.json")"
-expect_eq "fail: the job's error" States.TaskFailed "$(jq -r .error "$fail/out.json")"
+e2e_state_dir broken
+run_wf "$broken" --input "{\"outdir\":\"$broken/out\",\"fail_step\":\"align\"}"
+expect_eq "fail: exit code" 1 "$(cat "$broken/rc")"
+expect_eq "fail: status" FAILED "$(jq -r .status "$broken/out.json")"
+expect_eq "fail: the job's error" States.TaskFailed "$(jq -r .error "$broken/out.json")"
 check "fail: the cause has the job's stderr and names the failure report" \
-  jq_ok --arg f "$fail/out/FAILED.json" '.cause | test("align failed on purpose") and contains($f)' "$fail/out.json"
-check "fail: FAILED.json written" test -s "$fail/out/FAILED.json"
+  jq_ok --arg f "$broken/out/FAILED.json" '.cause | test("align failed on purpose") and contains($f)' "$broken/out.json"
+check "fail: FAILED.json written" test -s "$broken/out/FAILED.json"
 check "fail: FAILED.json has the error, the cause and the execution" \
   jq_ok '.error == "States.TaskFailed" and (.cause | test("align failed on purpose")) and (.execution | length > 0)' \
-  "$fail/out/FAILED.json"
-history "$fail" >"$fail/history.json"
+  "$broken/out/FAILED.json"
+history "$broken" >"$broken/history.json"
 check "fail: Align was retried before giving up" \
   jq_ok '[.[] | select(.type == "TaskScheduled" and .stateName == "Align" and .details.parameters.Environment.ATTEMPT == 1)] | length >= 1' \
-  "$fail/history.json"
+  "$broken/history.json"
 check "fail: ReportFailure ran, then the Fail state" \
   jq_ok '([.[] | select(.type == "TaskStateExited" and .stateName == "ReportFailure")] | length == 1) and ([.[] | select(.type == "FailStateEntered" and .stateName == "Failed")] | length == 1)' \
-  "$fail/history.json"
+  "$broken/history.json"
 check "fail: no variant calling after the failure" \
-  jq_ok '[.[] | select(.stateName == "CallRegion" or .stateName == "Report")] | length == 0' "$fail/history.json"
-check "fail: no report.json" test ! -e "$fail/out/report.json"
+  jq_ok '[.[] | select(.stateName == "CallRegion" or .stateName == "Report")] | length == 0' "$broken/history.json"
+check "fail: no report.json" test ! -e "$broken/out/report.json"
 
 e2e_finish

@@ -4,6 +4,8 @@
 # SendOrderSummary, and every item comes back processed; a declined card takes
 # the PaymentFailed branch and processes nothing.
 # Usage: order_processing_test.sh PATH_TO_HPCFLOW
+# e2e_state_dir assigns the variable it is given; jq programs are in single quotes.
+# shellcheck disable=SC2154,SC2016 source=../e2e/lib.sh
 source "$(dirname "$0")/../e2e/lib.sh" "$@"
 E2E_DEADLINE_S=${E2E_DEADLINE_S:-110}
 

@@ -3,6 +3,8 @@
 # `wc`, for the generated default input and for a directory with awkward file
 # names (spaces, quotes, commas).
 # Usage: scatter_gather_test.sh PATH_TO_HPCFLOW
+# e2e_state_dir assigns the variable it is given; jq programs are in single quotes.
+# shellcheck disable=SC2154,SC2016 source=../e2e/lib.sh
 source "$(dirname "$0")/../e2e/lib.sh" "$@"
 E2E_DEADLINE_S=${E2E_DEADLINE_S:-110}
 

@@ -7,6 +7,7 @@
 # with a not-yet-mounted scratch would, and the Task's Retry runs it again.
 # Result: {"sample", "bam", "reads", "mapped"}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 [ $# -eq 3 ] || die "usage: align.sh SAMPLE R1 R2"
 sample=$1 r1=$2 r2=$3

@@ -6,6 +6,7 @@
 # Environment: OUTDIR (absolute), REFERENCE, BAMS (JSON array of paths), FAIL_STEP.
 # Result: {"region", "vcf", "variants"}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 [ $# -eq 2 ] || die "usage: call_region.sh INDEX REGION"
 index=$1 region=$2

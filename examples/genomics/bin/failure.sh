@@ -8,6 +8,7 @@
 # before it was resolved), ERROR, CAUSE.
 # Result: {"file"}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need OUTDIR
 mkdir -p "$OUTDIR"

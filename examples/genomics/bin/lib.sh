@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the genomics job scripts (sourced, not run).
 #
 # The scripts take their inputs from environment variables and arguments that

@@ -6,6 +6,7 @@
 # Environment: OUTDIR (absolute), VCFS (JSON array of paths), FAIL_STEP.
 # Result: {"vcf", "variants", "variants_pass"}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need OUTDIR VCFS
 maybe_fail merge

@@ -7,6 +7,7 @@
 # CONTIGS, CONTIG_LENGTH, SNPS_PER_SAMPLE, SEED, FAIL_STEP.
 # Result: {"outdir", "reference", "truth", "samples": [names], "regions": [chr:from-to]}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need OUTDIR SAMPLES REGIONS CONTIGS CONTIG_LENGTH SNPS_PER_SAMPLE SEED
 maybe_fail reference

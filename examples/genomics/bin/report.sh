@@ -11,6 +11,7 @@
 #   "planted", "recovered", "genotype_match", "false_positives"}},
 #   "planted_snps", "recovered_snps", "recovered_percent", "false_positives"}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need OUTDIR VCF TRUTH SAMPLES REGIONS
 maybe_fail report

@@ -8,11 +8,13 @@
 # names), COVERAGE, SEED, FAIL_STEP.
 # Result: {"reads": [{"sample", "r1", "r2", "pairs"}]}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need OUTDIR REFERENCE TRUTH SAMPLES COVERAGE SEED
 maybe_fail simulate
-[[ "$COVERAGE" =~ ^[0-9]+$ ]] && (( COVERAGE >= 1 && COVERAGE <= 200 )) ||
+if ! [[ "$COVERAGE" =~ ^[0-9]+$ ]] || (( COVERAGE < 1 || COVERAGE > 200 )); then
   die "coverage must be 1..200, got '$COVERAGE'"
+fi
 
 mkdir -p "$OUTDIR/reads"
 json=""

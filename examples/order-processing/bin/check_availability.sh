@@ -4,6 +4,7 @@
 # Result: {"available", "warehouse"}. More than 100 of one item is out of stock:
 # the job fails (States.TaskFailed), and so does the Map.
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need PRODUCT CATEGORY QUANTITY
 case "$CATEGORY" in

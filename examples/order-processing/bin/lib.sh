@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the order-processing jobs (sourced, not run). The jobs get
 # their inputs from the Environment the workflow sets with JSONPath, write
 # their JSON result to $HPCFLOW_RESULT, and need no JSON tool.

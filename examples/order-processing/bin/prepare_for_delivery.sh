@@ -3,6 +3,7 @@
 # Usage: prepare_for_delivery.sh INDEX. Environment: PRODUCT, QUANTITY, WAREHOUSE.
 # Result: {"packageId"}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need PRODUCT QUANTITY WAREHOUSE
 package="PKG-$WAREHOUSE-$1-$(short_id "$PRODUCT")"

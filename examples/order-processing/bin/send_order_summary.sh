@@ -3,6 +3,7 @@
 # Environment: PRODUCTS, PRICES, QUANTITIES, TRACKING (JSON arrays, one entry
 # per processed item, in order). Result: {"items", "total", "message"}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need PRODUCTS PRICES QUANTITIES TRACKING
 mapfile -t products < <(json_items "$PRODUCTS")

@@ -3,6 +3,7 @@
 # Usage: start_delivery.sh INDEX. Environment: PACKAGE_ID, ADDRESS, SPEED.
 # Result: {"status": "shipped", "trackingNumber", "eta"}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need PACKAGE_ID ADDRESS SPEED
 case "$SPEED" in

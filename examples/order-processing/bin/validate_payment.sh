@@ -3,6 +3,7 @@
 # payment method. Environment: ORDER_ID, CUSTOMER_ID, PAYMENT_METHOD.
 # Result: {"status": "Ok" | "Declined", "reason"}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need ORDER_ID CUSTOMER_ID PAYMENT_METHOD
 case "$PAYMENT_METHOD" in

@@ -5,6 +5,7 @@
 # entry per file, in the same order).
 # Result: {"files", "lines", "words", "bytes", "largest", "table"}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need OUTDIR FILES LINES WORDS BYTES
 mapfile -t files < <(json_items "$FILES")

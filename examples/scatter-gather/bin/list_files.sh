@@ -5,6 +5,7 @@
 # resolved here, once).
 # Result: {"outdir", "input_dir", "files": [absolute paths]}
 set -euo pipefail
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need OUTDIR INPUT_DIR
 mkdir -p "$OUTDIR"
