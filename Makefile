@@ -3,7 +3,8 @@
 #
 #   make deps    install the Debian packages (no-op when all are there)
 #   make build   configure + build the release preset (build/release)
-#   make demo    build, then run examples/hello with the hpcflow CLI
+#   make demo    install what is missing, build, then run the genomics example
+#                (examples/genomics: bwa, samtools, bcftools) on the local backend
 #   make check   build, then run every test against a throwaway Slurm cluster,
 #                then the fuzz targets briefly (20 s each, clang build in build/fuzz)
 
@@ -23,9 +24,17 @@ build:
 	cmake --preset release
 	cmake --build --preset release -j$(JOBS)
 
+# The genomics example with its embedded defaults (no input), on the local
+# backend: a few seconds; results in ./genomics-results.
 demo: deps build
 	$(HPCFLOW) --version
-	$(HPCFLOW) run examples/hello/hello.yaml --json
+	$(HPCFLOW) run examples/genomics/genomics.yaml --backend local
+	@echo
+	@echo "demo: results in $(CURDIR)/genomics-results/"
+	@echo "demo:   report.json       the counts above (variants per region and sample, planted SNPs recovered)"
+	@echo "demo:   variants.vcf.gz   the merged calls (bcftools view $(CURDIR)/genomics-results/variants.vcf.gz)"
+	@echo "demo:   bam/, calls/, reads/, reference/   the intermediate files"
+	@echo "demo: the execution's history: $(HPCFLOW) list; $(HPCFLOW) history ID"
 
 check: deps build
 	contrib/run-tests.sh build/release
