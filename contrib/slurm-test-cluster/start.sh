@@ -28,6 +28,9 @@
 #                                 /tmp); keep it short: munge's socket path must fit
 #                                 in a unix socket address (108 bytes)
 #   HPCFLOW_SLURM_START_TIMEOUT   seconds to wait for the node to become idle (60)
+#   HPCFLOW_SLURM_CPUS            CPUs the node declares (default: nproc, at least
+#                                 32), so that throttles like %20 can be observed
+#                                 on a small machine
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -145,7 +148,11 @@ done
 
 # --- slurm.conf ------------------------------------------------------------------
 node="$(hostname -s)"
-cpus="$(nproc)"
+# More CPUs than the machine has: test jobs mostly sleep, and a throttle of 20
+# array elements is only visible if 20 can run at once. slurmd would drain a
+# node declared bigger than it measures, hence config_overrides below.
+cpus="${HPCFLOW_SLURM_CPUS:-$(( $(nproc) > 32 ? $(nproc) : 32 ))}"
+[[ "$cpus" =~ ^[1-9][0-9]*$ ]] || die "HPCFLOW_SLURM_CPUS must be a positive number"
 # RealMemory a little below what the kernel reports (MemTotal, the "total" of
 # `free`): if it were above what slurmd measures, slurmd would drain the node
 # ("Low RealMemory").
@@ -184,6 +191,9 @@ SlurmctldDebug=info
 SlurmdDebug=info
 PlugStackConfig=${dir}/plugstack.conf
 MailProg=/bin/true
+
+# Trust the node definition below (CPUs may exceed the real core count).
+SlurmdParameters=config_overrides
 
 # No cgroups in containers and no accounting daemon: plain process tracking.
 ProctrackType=proctrack/linuxproc

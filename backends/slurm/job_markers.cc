@@ -1,0 +1,123 @@
+#include "backends/slurm/job_markers.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "common/json.h"
+
+namespace hpcflow::backends::slurm {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string PathIn(const std::string& dir, const char* file) { return dir + "/" + file; }
+
+std::optional<Json> ReadJsonFile(const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text) return std::nullopt;
+  auto json = ParseJson(*text);
+  if (!json || !json->is_object()) return std::nullopt;
+  return std::move(*json);
+}
+
+}  // namespace
+
+Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  // The pid keeps two writers (the orchestrator and a batch script on the
+  // same file system) from sharing a temporary file.
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) return Fail("io", "cannot write " + tmp + ": " + strerror(errno));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int saved = errno;
+    std::remove(tmp.c_str());
+    return Fail("io", "cannot rename " + tmp + " to " + path + ": " + strerror(saved));
+  }
+  return {};
+}
+
+Status WriteSubmitIntent(const std::string& job_dir, const SubmitIntent& intent) {
+  Json json = {{"slurm_name", intent.slurm_name}, {"array_index", intent.array_index}};
+  return WriteFileAtomically(PathIn(job_dir, kSubmitIntentFile), DumpJson(json) + "\n");
+}
+
+std::optional<SubmitIntent> ReadSubmitIntent(const std::string& job_dir) {
+  auto json = ReadJsonFile(PathIn(job_dir, kSubmitIntentFile));
+  if (!json) return std::nullopt;
+  SubmitIntent intent;
+  intent.slurm_name = json->value("slurm_name", "");
+  intent.array_index = json->value("array_index", -1);
+  if (intent.slurm_name.empty()) return std::nullopt;
+  return intent;
+}
+
+Status WriteJobIdMarker(const std::string& job_dir, const std::string& job_id) {
+  return WriteFileAtomically(PathIn(job_dir, kJobIdFile), job_id + "\n");
+}
+
+std::optional<std::string> ReadJobIdMarker(const std::string& job_dir) {
+  auto text = ReadFile(PathIn(job_dir, kJobIdFile));
+  if (!text) return std::nullopt;
+  std::string id;
+  for (char c : *text) {
+    if (c == '\n' || c == '\r' || c == ' ') break;
+    id += c;
+  }
+  if (id.empty()) return std::nullopt;
+  return id;
+}
+
+void WriteCancelledMarker(const std::string& job_dir) {
+  // Best effort: without it a cancelled pending element reads as lost.
+  (void)WriteFileAtomically(PathIn(job_dir, kCancelledFile), "");
+}
+
+bool HasCancelledMarker(const std::string& job_dir) {
+  std::error_code ec;
+  return fs::exists(PathIn(job_dir, kCancelledFile), ec);
+}
+
+void RemoveSubmitMarkers(const std::string& job_dir) {
+  std::error_code ec;
+  fs::remove(PathIn(job_dir, kJobIdFile), ec);
+  fs::remove(PathIn(job_dir, kSubmitIntentFile), ec);
+}
+
+bool HasStarted(const std::string& job_dir) {
+  std::error_code ec;
+  return fs::exists(JobFiles(job_dir).started(), ec);
+}
+
+std::optional<JobEnd> ReadWrapperEnd(const std::string& job_dir) {
+  JobFiles files(job_dir);
+  auto exit = ReadJsonFile(files.exit());
+  if (!exit) return std::nullopt;
+  JobEnd end;
+  if (exit->contains("kind")) {
+    end = JobEndFromJson(*exit);
+  } else if (exit->value("signal", 0) != 0) {
+    end.kind = JobEnd::Kind::kSignaled;
+    end.signal = exit->value("signal", 0);
+  } else {
+    end.kind = JobEnd::Kind::kExited;
+    end.exit_code = exit->value("exit_code", -1);
+  }
+  if (end.end_ms == 0) end.end_ms = exit->value("end_ms", int64_t{0});
+  if (end.start_ms == 0) {
+    if (auto started = ReadJsonFile(files.started())) {
+      end.start_ms = started->value("start_ms", int64_t{0});
+    }
+  }
+  return end;
+}
+
+}  // namespace hpcflow::backends::slurm

@@ -1,0 +1,69 @@
+// The files the Slurm backend keeps in a job directory (beside those of
+// backends/job.h), which make submission idempotent across orchestrator
+// crashes (DESIGN.md §4.5):
+//
+//   slurm_submit.json  written BEFORE sbatch: the Slurm job name the job is
+//                      about to be submitted under, and its array index. If
+//                      it exists without slurm_job_id, an sbatch may have
+//                      been accepted just before a crash: look the name up.
+//   slurm_job_id       written AFTER sbatch (and again by the batch script
+//                      when the job starts): "4242" or "4242_7". Its
+//                      presence means "submitted": adopt, never resubmit.
+//   slurm_cancelled    written by Cancel: Slurm forgets array elements
+//                      cancelled while pending, so this is how Reconcile
+//                      knows why such a job vanished.
+//   slurm_env.sh       per-element environment of an array element (the
+//                      part not common to the whole array), sourced by the
+//                      batch script.
+#ifndef HPCFLOW_BACKENDS_SLURM_JOB_MARKERS_H_
+#define HPCFLOW_BACKENDS_SLURM_JOB_MARKERS_H_
+
+#include <optional>
+#include <string>
+
+#include "backends/job.h"
+#include "common/result.h"
+
+namespace hpcflow::backends::slurm {
+
+inline constexpr const char* kSubmitIntentFile = "slurm_submit.json";
+inline constexpr const char* kJobIdFile = "slurm_job_id";
+inline constexpr const char* kCancelledFile = "slurm_cancelled";
+inline constexpr const char* kElementEnvFile = "slurm_env.sh";
+
+struct SubmitIntent {
+  std::string slurm_name;  // --job-name of the sbatch call
+  int array_index = -1;    // -1: a plain job, not an array element
+};
+
+// Writes `content` to `path` through a rename, so readers see all or nothing.
+Status WriteFileAtomically(const std::string& path, const std::string& content);
+
+Status WriteSubmitIntent(const std::string& job_dir, const SubmitIntent& intent);
+std::optional<SubmitIntent> ReadSubmitIntent(const std::string& job_dir);
+
+Status WriteJobIdMarker(const std::string& job_dir, const std::string& job_id);
+// The Slurm id recorded in the job directory, if any.
+std::optional<std::string> ReadJobIdMarker(const std::string& job_dir);
+
+void WriteCancelledMarker(const std::string& job_dir);
+bool HasCancelledMarker(const std::string& job_dir);
+
+// Removes the markers of a submission that was withdrawn (sbatch accepted
+// part of a Submit, then failed), so that a later Submit starts afresh.
+void RemoveSubmitMarkers(const std::string& job_dir);
+
+// True once the job wrapper has recorded the start (JOB_DIR/started).
+bool HasStarted(const std::string& job_dir);
+
+// The end the job wrapper recorded in JOB_DIR/exit, if any.
+//
+// TODO(job-wrapper): replace with backends::ReadJobEnd (job_wrapper.h) once
+// its implementation is merged; until then this reads both the wrapper's
+// current record ({"exit_code"} or {"signal"}, "end_ms") and the JobEnd JSON
+// form (with "kind") the new wrapper is to write.
+std::optional<JobEnd> ReadWrapperEnd(const std::string& job_dir);
+
+}  // namespace hpcflow::backends::slurm
+
+#endif  // HPCFLOW_BACKENDS_SLURM_JOB_MARKERS_H_
