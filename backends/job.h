@@ -16,8 +16,8 @@
 namespace hpcflow::backends {
 
 struct JobSpec {
-  std::string name;               // unique per attempt: the idempotency key of a submission
-  std::string job_dir;            // absolute; files below
+  std::string name;      // unique per attempt: the idempotency key of a submission
+  std::string job_dir;   // absolute; files below
   std::vector<std::string> argv;  // run directly, or
   std::string shell_command;      // run by /bin/sh -c
   std::map<std::string, std::string> environment;
