@@ -15,6 +15,7 @@
 #include "backends/job_dir.h"
 #include "backends/job_watchdog.h"
 #include "backends/local/local_process.h"
+#include "backends/process_tree.h"
 
 namespace hpcflow::backends {
 
@@ -114,6 +115,10 @@ int RunJobWrapper(const std::string& job_dir, const std::function<void(const Job
   sigemptyset(&action.sa_mask);
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaction(sig, &action, nullptr);
 
+  // Orphans of the job (an MPI rank's children, daemons) come to us, so that
+  // none outlives the job.
+  BecomeSubreaper();
+
   JobEnd end;
   end.start_ms = WallClockMs();
   if (CancelRequested(files)) {
@@ -147,6 +152,7 @@ int RunJobWrapper(const std::string& job_dir, const std::function<void(const Job
       int64_t start_ms = end.start_ms;
       end = EndOf(child->Wait(), **watchdog, spec, files);
       end.start_ms = start_ms;
+      KillAndReapDescendants();
     }
   }
   // The job is over: later stop requests have nothing left to stop.
