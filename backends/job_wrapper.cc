@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -94,7 +95,10 @@ JobEnd EndOf(const ProcessOutcome& outcome, const JobWatchdog& watchdog, const J
 int RunJobWrapper(const std::string& job_dir, const std::function<void(const JobEnd&)>& report) {
   JobFiles files(job_dir);
   auto spec_json = ReadJsonFile(files.spec());
-  if (!spec_json || !spec_json->is_object()) return 2;
+  if (!spec_json || !spec_json->is_object()) {
+    std::fprintf(stderr, "hpcflow job-wrapper: no readable job spec %s\n", files.spec().c_str());
+    return 2;
+  }
   JobSpec spec;
   try {
     spec = JobSpecFromJson(*spec_json);
@@ -102,7 +106,11 @@ int RunJobWrapper(const std::string& job_dir, const std::function<void(const Job
     return 2;
   }
   int lock_fd = AcquireLock(files);
-  if (lock_fd < 0) return kJobWrapperBusy;
+  if (lock_fd < 0) {
+    std::fprintf(stderr, "hpcflow job-wrapper: %s is held by another runner; not running\n",
+                 files.lock().c_str());
+    return kJobWrapperBusy;
+  }
   std::error_code ec;
   if (fs::exists(files.exit(), ec)) return 0;  // it ran before: never twice
 
@@ -160,6 +168,9 @@ int RunJobWrapper(const std::string& job_dir, const std::function<void(const Job
   g_watchdog = nullptr;
   end.end_ms = WallClockMs();
   Status written = WriteFileAtomically(files.exit(), DumpJson(JobEndToJson(end)));
+  if (!written) {
+    std::fprintf(stderr, "hpcflow job-wrapper: %s\n", written.error().cause.c_str());
+  }
   report(end);
   close(lock_fd);
   return written ? 0 : kJobWrapperIoError;

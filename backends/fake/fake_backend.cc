@@ -163,24 +163,26 @@ std::vector<JobStatus> FakeBackend::Reconcile(const std::vector<JobHandle>& jobs
   std::vector<JobStatus> statuses;
   for (const JobHandle& handle : jobs) {
     JobStatus status;
-    if (auto end = ReadJobEnd(handle.job_dir)) {
-      status.kind = JobStatus::Kind::kEnded;
-      status.end = *end;
-      statuses.push_back(status);
-      continue;
+    {
+      // Memory first: the timer writes a job's exit before it forgets the
+      // job, so a job it forgot has its exit on disk (or never had one).
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = jobs_.find(handle.job_dir);
+      if (it != jobs_.end()) {
+        status.kind = it->second.running || it->second.cancelled ? JobStatus::Kind::kRunning
+                                                                 : JobStatus::Kind::kQueued;
+        statuses.push_back(status);
+        continue;
+      }
     }
-    std::unique_lock<std::mutex> lock(mutex_);
-    auto it = jobs_.find(handle.job_dir);
-    if (it != jobs_.end()) {
-      status.kind = it->second.running || it->second.cancelled ? JobStatus::Kind::kRunning
-                                                               : JobStatus::Kind::kQueued;
+    status.kind = JobStatus::Kind::kEnded;
+    std::error_code ec;
+    if (auto end = ReadJobEnd(handle.job_dir)) {
+      status.end = *end;
+    } else if (fs::exists(JobFiles(handle.job_dir).started(), ec)) {
+      status.end = LostEnd(handle.job_dir, "the wrapper died without recording the end");
     } else {
-      lock.unlock();
-      status.kind = JobStatus::Kind::kEnded;
-      std::error_code ec;
-      status.end = fs::exists(JobFiles(handle.job_dir).started(), ec)
-                       ? LostEnd(handle.job_dir, "the wrapper died without recording the end")
-                       : LostEnd(handle.job_dir, "never started");
+      status.end = LostEnd(handle.job_dir, "never started");
     }
     statuses.push_back(status);
   }

@@ -94,6 +94,8 @@ std::string LocalBackend::Core::Launch(const std::string& job_dir, int lock_fd) 
   wrapper.argv = options.wrapper_command;
   wrapper.argv.push_back(job_dir);
   wrapper.environment[kLockFdVariable] = std::to_string(lock_fd);
+  // The wrapper's own complaints (the job's output has files of its own).
+  wrapper.stderr_path = job_dir + "/wrapper.log";
   auto pid = LocalProcess::StartDetached(wrapper, lock_fd);
   if (!pid) {
     // Nothing will ever record this job's end but us.
@@ -155,7 +157,6 @@ Result<std::vector<JobHandle>> LocalBackend::Submit(const std::vector<JobSpec>& 
 
   std::vector<JobHandle> handles;
   std::vector<std::string> queued_here;
-  std::vector<std::string> adopted_running;
   {
     std::lock_guard<std::mutex> lock(core_->mutex);
     int64_t group = core_->pool.NewGroup(options.max_concurrent);
@@ -183,7 +184,7 @@ Result<std::vector<JobHandle>> LocalBackend::Submit(const std::vector<JobSpec>& 
       if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         close(fd);  // a wrapper runs it, started before us: adopt it, count its slots
         core_->pool.AddRunning(key, core_->pool.SlotsFor(spec), group);
-        adopted_running.push_back(key);
+        core_->StartWaiter(key);  // its thread waits for the mutex we hold
         handle.job_id = WrapperPid(key);
         handles.push_back(handle);
         continue;
@@ -207,7 +208,6 @@ Result<std::vector<JobHandle>> LocalBackend::Submit(const std::vector<JobSpec>& 
       handles.push_back(handle);
     }
   }
-  for (const std::string& key : adopted_running) core_->StartWaiter(key);
   core_->Pump();
   std::lock_guard<std::mutex> lock(core_->mutex);
   for (JobHandle& handle : handles) {

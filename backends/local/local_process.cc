@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
@@ -26,6 +27,13 @@ namespace hpcflow::backends {
 namespace bp = boost::process;
 
 namespace {
+
+// Boost.Process 1.74 makes its exec-error pipe with pipe() and sets
+// close-on-exec on it only afterwards (and never on the read end): a fork
+// by another thread in between hands the pipe to an unrelated child, and
+// the first launch then waits until that child exits. Launches made here
+// are serialised so they cannot interleave that way.
+std::mutex g_launch_mutex;
 
 // A stdio stream over a file we opened ourselves: Boost.Process 1.74 opens
 // `std_out > path` without O_TRUNC (a re-run would leave old bytes behind)
@@ -151,6 +159,7 @@ Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
   std::error_code ec;
   std::unique_ptr<bp::child> child;
   try {
+    std::lock_guard<std::mutex> launch_lock(g_launch_mutex);
     child = std::make_unique<bp::child>(bp::exe = program, bp::args = args, bp::env = env,
                                         (bp::std_in < bp::null), (bp::std_out > out.get()),
                                         (bp::std_err > err.get()), setup, exec_error, ec);
@@ -208,6 +217,7 @@ Result<pid_t> LocalProcess::StartDetached(const ProcessSpec& spec, int inherit_f
   std::error_code ec;
   std::unique_ptr<bp::child> intermediate;
   try {
+    std::lock_guard<std::mutex> launch_lock(g_launch_mutex);
     intermediate = std::make_unique<bp::child>(bp::exe = program, bp::args = args, bp::env = env,
                                                (bp::std_in < bp::null), (bp::std_out > out.get()),
                                                (bp::std_err > err.get()), detach, reap, ec);
