@@ -6,7 +6,7 @@
 #include <climits>
 #include <iostream>
 
-#include "backends/local/local_backend.h"
+#include "backends/job_wrapper.h"
 #include "common/time_format.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/cli_flags.h"
@@ -87,7 +87,7 @@ int CmdJobWrapper(const std::vector<std::string>& args) {
     std::cerr << "usage: hpcflow job-wrapper JOB_DIR (used by the local backend)\n";
     return kExitUsage;
   }
-  return backends::RunJobWrapper(args[0]);
+  return backends::RunJobWrapper(args[0], [](const backends::JobEnd&) {});
 }
 
 }  // namespace hpcflow::orchestrator

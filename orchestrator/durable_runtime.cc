@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "backends/job_dir.h"
 #include "common/ids.h"
 #include "common/time_format.h"
 #include "orchestrator/job_params.h"
@@ -56,7 +57,7 @@ Result<std::unique_ptr<DurableRuntime>> DurableRuntime::Create(RuntimeOptions op
 DurableRuntime::DurableRuntime(RuntimeOptions options, std::unique_ptr<ExecutionStore> store)
     : options_(std::move(options)),
       store_(std::move(store)),
-      local_({options_.hpcflow_binary, "job-wrapper"}) {}
+      local_(backends::LocalOptions{.wrapper_command = {options_.hpcflow_binary, "job-wrapper"}}) {}
 
 DurableRuntime::~DurableRuntime() {
   RequestShutdown();
@@ -174,7 +175,7 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
     auto request = ParseJson(t.request);
     if (!request) continue;
     if (t.status == "cancelling") {
-      backends::LocalBackend::Cancel(JobDir(record.id, *request));
+      local_.Cancel({{"", JobDir(record.id, *request), ""}});
       (void)store_->SetTaskStatus(record.id, t.task_id, "cancelled", "");
     } else {
       // pending: maybe submitted just before the crash; Submit adopts it then.
@@ -279,7 +280,7 @@ Status DurableRuntime::Perform(Active& a, const workflows::Effects& effects) {
       if (t.resource.rfind("hpcflow:::states:", 0) == 0) {
         StopChild(id + ":" + std::to_string(t.task_id));
       } else if (request) {
-        backends::LocalBackend::Cancel(JobDir(id, *request));
+        local_.Cancel({{"", JobDir(id, *request), ""}});
       }
       (void)store_->SetTaskStatus(id, t.task_id, "cancelled", "");
     }
@@ -455,7 +456,7 @@ void DurableRuntime::SubmitTask(const std::string& execution_id, const Json& req
                     ".waitForTaskToken come with later versions)");
   }
   std::vector<std::string> ignored;
-  auto spec = JobSpecFromParameters(*resource, request["parameters"], ignored);
+  auto spec = JobSpecFromParameters(request["parameters"], local_, ignored);
   if (!spec) return fail(spec.error().name, spec.error().cause);
   std::string job_dir = JobDir(execution_id, request);
   backends::JobFiles files(job_dir);
@@ -479,7 +480,7 @@ void DurableRuntime::SubmitTask(const std::string& execution_id, const Json& req
   }
   int64_t item = request.value("item", int64_t{-1});
   if (item >= 0) spec->environment["HPCFLOW_ITEM_INDEX"] = std::to_string(item);
-  auto submitted = local_.Submit(*spec);
+  auto submitted = local_.Submit({*spec}, {});
   if (!submitted) return fail("States.TaskFailed", submitted.error().cause);
   (void)store_->SetTaskStatus(execution_id, static_cast<int64_t>(task_id), "running", job_dir);
   if (resource->wait == WaitMode::kRequestResponse) {
@@ -501,7 +502,7 @@ void DurableRuntime::WatchJob(const std::string& execution_id, uint64_t task_id,
   std::string job_id = SafeName(execution_id) + "-" + std::to_string(task_id);
   (void)request;
   watchers_.emplace_back([this, execution_id, task_id, job_dir, backend, job_id] {
-    backends::JobEnd end = backends::LocalBackend::WaitForEnd(job_dir);
+    backends::JobEnd end = backends::WaitForJobEnd(job_dir);
     if (shutdown_) return;  // the next server adopts the job's end
     backends::JobFiles files(job_dir);
     auto result = TaskResultFromJobEnd(end, backend, job_id, files);

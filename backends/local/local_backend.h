@@ -1,59 +1,93 @@
-// The local backend: jobs run as processes on this machine, each under a
-// small wrapper (`hpcflow job-wrapper DIR`) that outlives the orchestrator.
+// The local backend: jobs run as processes on this machine, each under the
+// job wrapper (`hpcflow job-wrapper DIR`, backends/job_wrapper.h), started
+// detached so that it outlives the orchestrator.
 //
-// The job directory is the contract (backends/job.h):
-//   - `lock` is held (flock) by the wrapper for as long as the job runs. The
-//     submitter takes it before forking and hands it to the wrapper, so there
-//     is no moment where a started job is unlocked;
+// Slots: the machine has `cores` slots; a job takes cpus * tasks of them
+// (at most all). Jobs wait in a FIFO queue until theirs are free, and
+// SubmitOptions::max_concurrent throttles the jobs of one Submit call. A
+// job's end frees its slots: each running job has one thread blocked on its
+// lock (no polling).
+//
+// The job directory is the contract (backends/job.h, backends/job_dir.h):
+//   - `lock` is held (flock) from Submit on: by the backend while the job is
+//     queued, then by the wrapper, which inherits the locked descriptor, for
+//     as long as the job runs. So there is no moment where a live job is
+//     unlocked;
 //   - `started` is written by the wrapper when the command starts;
-//   - `exit` is written (atomically) when the command ends.
-// So after a crash a new orchestrator can tell, without any pid guessing, a
-// job still running (lock held: adopt it), one that ended (exit present), one
-// that never started (submit it), and one that died unreported (lost).
+//   - `exit` is written (atomically) when the job ends;
+//   - `cancel` is written by Cancel before it signals the job.
+// So after a crash a new backend tells, without any pid guessing, a job
+// still running (lock held: adopt it), one that ended (exit present), one
+// that never started (run it), and one that died unreported (lost).
+//
+// Thread-safe. Jobs outlive the backend object: destroying it only drops
+// the jobs still queued (they never started; a later Submit runs them).
 #ifndef HPCFLOW_BACKENDS_LOCAL_LOCAL_BACKEND_H_
 #define HPCFLOW_BACKENDS_LOCAL_LOCAL_BACKEND_H_
 
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "backends/backend.h"
 #include "backends/job.h"
 #include "common/result.h"
 
 namespace hpcflow::backends {
 
-struct SubmitOutcome {
-  std::string job_id;  // the wrapper's pid, or "" when adopted without one
-  bool adopted = false;  // the job had already been submitted: not started again
+struct LocalOptions {
+  // Slots of this machine (below 1 counts as 1).
+  int cores = static_cast<int>(std::thread::hardware_concurrency());
+  // Starts a job wrapper, e.g. {"/usr/bin/hpcflow", "job-wrapper"}; the job
+  // directory is appended.
+  std::vector<std::string> wrapper_command;
 };
 
-class LocalBackend {
+class LocalBackend : public Backend {
  public:
-  // `wrapper_command` starts a wrapper: e.g. {"/usr/bin/hpcflow", "job-wrapper"}.
-  explicit LocalBackend(std::vector<std::string> wrapper_command)
-      : wrapper_command_(std::move(wrapper_command)) {}
+  explicit LocalBackend(LocalOptions options);
+  ~LocalBackend() override;
+  LocalBackend(const LocalBackend&) = delete;
+  LocalBackend& operator=(const LocalBackend&) = delete;
 
-  // Starts the job unless its directory shows it was already started (then
-  // adopts it). Idempotent: calling it twice for one job runs it once.
-  // Errors: the directory cannot be written, fork fails.
-  Result<SubmitOutcome> Submit(const JobSpec& spec) const;
+  std::string Name() const override { return "local"; }
 
-  // Blocks until the job in `job_dir` is no longer running, then says how it
-  // ended. Call from a watcher thread.
-  static JobEnd WaitForEnd(const std::string& job_dir);
+  // Starts (or queues) each job unless its directory shows it was submitted
+  // before: then it is adopted (a running one counts against the slots).
+  // A handle's job_id is the wrapper's pid, "" while the job is queued.
+  // Errors ("usage": a spec without an absolute job_dir or a command; "io":
+  // a job directory cannot be written); no job of the call is queued then.
+  Result<std::vector<JobHandle>> Submit(const std::vector<JobSpec>& jobs,
+                                        const SubmitOptions& options) override;
 
-  // True while the job's wrapper holds its lock.
-  static bool IsRunning(const std::string& job_dir);
+  // A queued job leaves the queue and ends kCancelled (its exit is written
+  // here); a running one gets DIR/cancel, then SIGTERM to its process group
+  // and to its wrapper, which sends SIGKILL kJobStopGraceMs later and
+  // records kCancelled. Does not block.
+  void Cancel(const std::vector<JobHandle>& jobs) override;
 
-  // Asks the job's process group to stop (SIGTERM, then SIGKILL after
-  // `grace_ms`). Idempotent; a job that already ended is left alone.
-  static void Cancel(const std::string& job_dir, int grace_ms = 3000);
+  // exit file → kEnded as recorded; queued here → kQueued; lock held →
+  // kRunning; otherwise kEnded/kLost ("the wrapper died without recording
+  // the end", or "never started").
+  std::vector<JobStatus> Reconcile(const std::vector<JobHandle>& jobs) override;
+
+  // Command, Environment, WorkingDirectory, Cpus, Time (enforced by the
+  // wrapper). Not Tasks, nor the scheduler's resources.
+  bool Understands(const std::string& parameter) const override;
+
+ protected:
+  // The spec the wrapper runs for `spec`: the MPI backend wraps the command
+  // in mpirun. Errors fail the submission.
+  virtual Result<JobSpec> Prepare(const JobSpec& spec) const { return spec; }
+
+  // How many wrappers this backend started.
+  int64_t wrappers_started() const;
 
  private:
-  std::vector<std::string> wrapper_command_;
+  struct Core;
+  std::shared_ptr<Core> core_;
 };
-
-// The body of `hpcflow job-wrapper DIR`: runs the job described in DIR and
-// records its end. Returns the wrapper's exit code.
-int RunJobWrapper(const std::string& job_dir);
 
 }  // namespace hpcflow::backends
 

@@ -5,96 +5,263 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <boost/process/io.hpp>
+#include <boost/process/search_path.hpp>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <mutex>
+#include <system_error>
 #include <thread>
-
-extern char** environ;
 
 namespace hpcflow::backends {
 
+namespace bp = boost::process;
+
 namespace {
 
-int OpenOutput(const std::string& path) {
-  if (path.empty()) return open("/dev/null", O_WRONLY | O_CLOEXEC);
-  return open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+// Boost.Process 1.74 makes its exec-error pipe with pipe() and sets
+// close-on-exec on it only afterwards (and never on the read end): a fork
+// by another thread in between hands the pipe to an unrelated child, and
+// the first launch then waits until that child exits. Launches made here
+// are serialised so they cannot interleave that way.
+std::mutex g_launch_mutex;
+
+// A stdio stream over a file we opened ourselves: Boost.Process 1.74 opens
+// `std_out > path` without O_TRUNC (a re-run would leave old bytes behind)
+// and without close-on-exec, so we open the file and hand it over.
+class OutputFile {
+ public:
+  explicit OutputFile(const std::string& path) : path_(path.empty() ? "/dev/null" : path) {
+    int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      error_ = errno;
+      return;
+    }
+    file_ = fdopen(fd, "w");
+    if (file_ == nullptr) {
+      error_ = errno;
+      close(fd);
+    }
+  }
+  ~OutputFile() {
+    if (file_ != nullptr) fclose(file_);
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  FILE* get() const { return file_; }
+  Status status() const {
+    if (file_ != nullptr) return {};
+    return Fail("io", "cannot create '" + path_ + "': " + std::strerror(error_));
+  }
+
+ private:
+  std::string path_;
+  FILE* file_ = nullptr;
+  int error_ = 0;
+};
+
+bp::environment ChildEnvironment(const std::map<std::string, std::string>& overrides) {
+  bp::environment env = boost::this_process::environment();
+  for (const auto& [key, value] : overrides) env[key] = value;
+  return env;
+}
+
+// Boost.Process execs the path it is given (execve, no PATH search), so a
+// bare program name is looked up here, in the PATH the process will have.
+std::string ResolveProgram(const std::string& name, const bp::environment& env) {
+  if (name.find('/') != std::string::npos) return name;
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  auto it = env.find("PATH");
+  if (it != env.end()) path = it->to_string();
+  std::vector<boost::filesystem::path> dirs;
+  size_t begin = 0;
+  while (begin <= path.size()) {
+    size_t end = path.find(':', begin);
+    if (end == std::string::npos) end = path.size();
+    dirs.emplace_back(end == begin ? "." : path.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  auto found = bp::search_path(name, dirs);
+  return found.empty() ? name : found.string();
+}
+
+std::vector<std::string> CommandLine(const ProcessSpec& spec) {
+  if (!spec.argv.empty()) return spec.argv;
+  return {"/bin/sh", "-c", spec.shell_command};
+}
+
+// In the child, between fork and exec: only async-signal-safe calls.
+void ResetSignals() {
+  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD}) signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+void ChildFail(const char* message, int code) {
+  ssize_t ignored = write(STDERR_FILENO, message, strlen(message));
+  (void)ignored;
+  _exit(code);
 }
 
 }  // namespace
 
-Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
-  std::vector<std::string> args = spec.argv;
-  if (args.empty()) args = {"/bin/sh", "-c", spec.shell_command};
-  int out = OpenOutput(spec.stdout_path);
-  if (out < 0) return Fail("io", "cannot create '" + spec.stdout_path + "': " + strerror(errno));
-  int err = OpenOutput(spec.stderr_path);
-  if (err < 0) {
-    close(out);
-    return Fail("io", "cannot create '" + spec.stderr_path + "': " + strerror(errno));
-  }
-  // Everything the child needs is prepared before fork: after fork only
-  // async-signal-safe calls are allowed.
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) {
-    std::string entry(*e);
-    auto eq = entry.find('=');
-    if (eq != std::string::npos && spec.environment.count(entry.substr(0, eq))) continue;
-    env_strings.push_back(std::move(entry));
-  }
-  for (const auto& [key, value] : spec.environment) env_strings.push_back(key + "=" + value);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+LocalProcess::LocalProcess(std::unique_ptr<bp::child> child)
+    : child_(std::move(child)), pid_(child_->id()) {}
 
-  pid_t pid = fork();
-  if (pid < 0) {
-    int saved = errno;
-    close(out);
-    close(err);
-    if (devnull >= 0) close(devnull);
-    return Fail("io", std::string("fork failed: ") + strerror(saved));
-  }
-  if (pid == 0) {
-    if (!spec.same_process_group) setpgid(0, 0);
-    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    if (!spec.working_directory.empty() && chdir(spec.working_directory.c_str()) != 0) {
-      const char msg[] = "hpcflow: cannot change to the working directory\n";
-      ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-      (void)ignored;
-      _exit(126);
+LocalProcess::LocalProcess(LocalProcess&& other) noexcept
+    : child_(std::move(other.child_)), pid_(other.pid_) {
+  other.pid_ = -1;
+}
+
+LocalProcess::~LocalProcess() {
+  // A Boost.Process child still attached is terminated by its destructor;
+  // a job must outlive its handle.
+  if (child_ && child_->valid()) child_->detach();
+}
+
+Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
+  std::vector<std::string> command = CommandLine(spec);
+  OutputFile out(spec.stdout_path);
+  if (auto s = out.status(); !s) return Fail(s.error());
+  OutputFile err(spec.stderr_path);
+  if (auto s = err.status(); !s) return Fail(s.error());
+  bp::environment env = ChildEnvironment(spec.environment);
+  std::string program = ResolveProgram(command[0], env);
+  std::vector<std::string> args(command.begin() + 1, command.end());
+  const bool own_group = !spec.same_process_group;
+  const char* working_directory =
+      spec.working_directory.empty() ? nullptr : spec.working_directory.c_str();
+
+  // Boost.Process's start_dir ignores a failing chdir, and its exec-error
+  // report makes the parent drop a child it never reaps; so both are handled
+  // in the child, the way a shell does (126, 127 and a message on stderr).
+  auto setup = bp::extend::on_exec_setup([own_group, working_directory](auto&) {
+    if (own_group) setpgid(0, 0);
+    ResetSignals();
+    if (working_directory != nullptr && chdir(working_directory) != 0) {
+      ChildFail("hpcflow: cannot change to the working directory\n", 126);
     }
-    // Restore default signal handling the orchestrator may have changed.
-    signal(SIGPIPE, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    execvpe(argv[0], argv.data(), envp.data());
-    const char msg[] = "hpcflow: cannot execute the command\n";
-    ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-    (void)ignored;
-    _exit(127);
+  });
+  auto exec_error = bp::extend::on_exec_error([](auto&, const std::error_code&) {
+    ChildFail("hpcflow: cannot execute the command\n", 127);
+  });
+  std::error_code ec;
+  std::unique_ptr<bp::child> child;
+  try {
+    std::lock_guard<std::mutex> launch_lock(g_launch_mutex);
+    child = std::make_unique<bp::child>(bp::exe = program, bp::args = args, bp::env = env,
+                                        (bp::std_in < bp::null), (bp::std_out > out.get()),
+                                        (bp::std_err > err.get()), setup, exec_error, ec);
+  } catch (const std::exception& e) {
+    return Fail("io", "cannot start '" + program + "': " + e.what());
   }
-  // Also set the group from the parent, so a kill right after Start finds it.
-  if (!spec.same_process_group) setpgid(pid, pid);
-  close(out);
-  close(err);
-  if (devnull >= 0) close(devnull);
-  return LocalProcess(pid);
+  if (ec || !child->valid()) {
+    return Fail("io", "cannot start '" + program + "': " + ec.message());
+  }
+  // Also from the parent, so that a kill right after Start finds the group.
+  if (own_group) setpgid(child->id(), child->id());
+  return LocalProcess(std::move(child));
+}
+
+Result<pid_t> LocalProcess::StartDetached(const ProcessSpec& spec, int inherit_fd) {
+  std::vector<std::string> command = CommandLine(spec);
+  OutputFile out(spec.stdout_path);
+  if (auto s = out.status(); !s) return Fail(s.error());
+  OutputFile err(spec.stderr_path);
+  if (auto s = err.status(); !s) return Fail(s.error());
+  bp::environment env = ChildEnvironment(spec.environment);
+  std::string program = ResolveProgram(command[0], env);
+  std::vector<std::string> args(command.begin() + 1, command.end());
+  // The intermediate child tells the pid of the detached one through this.
+  int pid_pipe[2];
+  if (pipe2(pid_pipe, O_CLOEXEC) != 0) {
+    return Fail("io", std::string("pipe failed: ") + std::strerror(errno));
+  }
+  const int pid_sink = pid_pipe[1];
+
+  // Boost.Process starts one child; the second fork (which makes the
+  // process an orphan adopted by init) happens in that child, after the
+  // redirections and before exec. Exec errors then reach the parent through
+  // Boost.Process's own error pipe, from the grandchild.
+  auto detach = bp::extend::on_exec_setup([inherit_fd, pid_sink](auto&) {
+    setsid();
+    ResetSignals();
+    if (inherit_fd >= 0) fcntl(inherit_fd, F_SETFD, 0);
+    pid_t grandchild = _Fork();  // async-signal-safe, unlike fork()
+    if (grandchild < 0) _exit(1);
+    if (grandchild > 0) {
+      ssize_t ignored = write(pid_sink, &grandchild, sizeof(grandchild));
+      (void)ignored;
+      _exit(0);
+    }
+  });
+  // When exec fails Boost.Process returns no child and so never reaps the
+  // intermediate one: reap it here.
+  auto reap = bp::extend::on_error([](auto& exec, const std::error_code&) {
+    if (exec.pid > 0) {
+      while (waitpid(exec.pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+  });
+  std::error_code ec;
+  std::unique_ptr<bp::child> intermediate;
+  try {
+    std::lock_guard<std::mutex> launch_lock(g_launch_mutex);
+    intermediate = std::make_unique<bp::child>(bp::exe = program, bp::args = args, bp::env = env,
+                                               (bp::std_in < bp::null), (bp::std_out > out.get()),
+                                               (bp::std_err > err.get()), detach, reap, ec);
+  } catch (const std::exception& e) {
+    close(pid_pipe[0]);
+    close(pid_pipe[1]);
+    return Fail("io", "cannot start '" + program + "': " + e.what());
+  }
+  close(pid_pipe[1]);
+  pid_t detached = -1;
+  bool started = !ec && intermediate->valid();
+  if (started) {
+    std::error_code wait_ec;
+    intermediate->wait(wait_ec);
+    int status = intermediate->native_exit_code();
+    started = !wait_ec && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    ssize_t n;
+    while ((n = read(pid_pipe[0], &detached, sizeof(detached))) < 0 && errno == EINTR) {
+    }
+    if (n != sizeof(detached)) started = false;
+  }
+  close(pid_pipe[0]);
+  if (!started) {
+    return Fail("io", "cannot start '" + program +
+                          "' detached: " + (ec ? ec.message() : std::string("fork failed")));
+  }
+  return detached;
+}
+
+void LocalProcess::AwaitExit() {
+  if (pid_ <= 0) return;
+  siginfo_t info{};
+  while (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+  }
 }
 
 ProcessOutcome LocalProcess::Wait() {
   ProcessOutcome outcome;
-  int status = 0;
-  while (waitpid(pid_, &status, 0) < 0) {
-    if (errno != EINTR) return outcome;
-  }
+  if (!child_ || !child_->valid()) return outcome;
+  std::error_code ec;
+  child_->wait(ec);
+  if (ec) return outcome;
+  // exit_code() folds "killed by signal N" into N; the raw status keeps them apart.
+  int status = child_->native_exit_code();
   if (WIFEXITED(status)) {
     outcome.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

@@ -1,32 +1,39 @@
-// A job run as a local process, in its own process group.
+// A job run as a local process, started with Boost.Process.
 //
-// The process group lets Cancel() stop the whole tree a job script starts
-// (shells, pipelines, mpirun), not just its first process. Output goes
-// straight to files so a job's logs survive the orchestrator.
+// The process leads a process group of its own, so that a signal to the
+// group stops the whole tree a job script starts (shells, pipelines,
+// mpirun), not just its first process. Output goes straight to files so a
+// job's logs survive the orchestrator.
 #ifndef HPCFLOW_BACKENDS_LOCAL_LOCAL_PROCESS_H_
 #define HPCFLOW_BACKENDS_LOCAL_LOCAL_PROCESS_H_
 
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
 
+namespace boost::process {
+class child;
+}  // namespace boost::process
+
 namespace hpcflow::backends {
 
 struct ProcessSpec {
-  // Either argv (run directly) or a shell command (run by /bin/sh -c).
+  // Either argv (run directly; a name without '/' is looked up in the PATH
+  // of the process's environment) or a shell command (run by /bin/sh -c).
   std::vector<std::string> argv;
   std::string shell_command;
-  // Added to (and overriding) the orchestrator's own environment.
+  // Added to (and overriding) the caller's own environment.
   std::map<std::string, std::string> environment;
-  std::string working_directory;  // empty: the orchestrator's
-  std::string stdout_path;        // created or truncated
+  std::string working_directory;  // empty: the caller's
+  std::string stdout_path;        // created or truncated; empty: /dev/null
   std::string stderr_path;
-  // Stay in the caller's process group (the job wrapper's), so that a signal
-  // to the group reaches the whole job. Otherwise the process leads a new group.
+  // Stay in the caller's process group. Otherwise the process leads a new
+  // group (its pgid is its pid).
   bool same_process_group = false;
 };
 
@@ -37,16 +44,32 @@ struct ProcessOutcome {
 
 class LocalProcess {
  public:
-  // Starts the process. Errors: the output files cannot be created, fork
-  // fails. A command that does not exist is not an error here: the child
-  // exits with 127, as a shell would.
+  // Starts the process. Errors ("io"): the output files cannot be created,
+  // fork fails. A command that cannot be executed is not an error here: the
+  // process exits with 127 (126 when the working directory is missing) and
+  // says why on its stderr, as a shell would.
   static Result<LocalProcess> Start(const ProcessSpec& spec);
 
-  LocalProcess(LocalProcess&& other) noexcept : pid_(other.pid_) { other.pid_ = -1; }
+  // Starts the process detached: in a session of its own, reparented to
+  // init (double fork), so it outlives the caller and never becomes its
+  // zombie. `inherit_fd` (or -1) is a descriptor of the caller that the
+  // process keeps across exec, although it is close-on-exec in the caller
+  // (so no other child the caller starts meanwhile inherits it). Returns the
+  // detached process's pid once it runs the program. Errors ("io"): fork or
+  // exec failed.
+  static Result<pid_t> StartDetached(const ProcessSpec& spec, int inherit_fd);
+
+  LocalProcess(LocalProcess&& other) noexcept;
   LocalProcess& operator=(LocalProcess&&) = delete;
-  ~LocalProcess() = default;  // does not kill: jobs may outlive their handle
+  // Does not kill: jobs may outlive their handle.
+  ~LocalProcess();
 
   pid_t pid() const { return pid_; }
+
+  // Blocks until the process has ended, without reaping it: until Wait(),
+  // its pid, and so its process group id, cannot be reused, which makes it
+  // safe to signal the group's leftovers.
+  void AwaitExit();
 
   // Blocks until the process ends and reaps it.
   ProcessOutcome Wait();
@@ -56,8 +79,9 @@ class LocalProcess {
   static void KillGroup(pid_t pgid, int grace_ms = 2000);
 
  private:
-  explicit LocalProcess(pid_t pid) : pid_(pid) {}
-  pid_t pid_;
+  explicit LocalProcess(std::unique_ptr<boost::process::child> child);
+  std::unique_ptr<boost::process::child> child_;
+  pid_t pid_ = -1;
 };
 
 // The last `max_bytes` of a file, for error causes (stderr tails).

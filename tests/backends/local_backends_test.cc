@@ -1,0 +1,294 @@
+// The conformance suite for the local and fake backends, and what only the
+// local backend has: its slot pool and the wrapper's own locking.
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "backend_conformance.h"
+#include "backends/fake/fake_backend.h"
+#include "backends/job_dir.h"
+#include "backends/job_wrapper.h"
+#include "backends/local/local_backend.h"
+
+namespace hpcflow::backends::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+LocalOptions ConformanceLocalOptions(int cores) {
+  LocalOptions options;
+  options.cores = cores;
+  options.wrapper_command = {HPCFLOW_BINARY, "job-wrapper"};
+  return options;
+}
+
+BackendUnderTest LocalUnderTest() {
+  BackendUnderTest local;
+  local.name = "local";
+  // More slots than this machine has cores: the throttle, not the slots,
+  // limits the conformance cases.
+  local.make = [] { return std::make_unique<LocalBackend>(ConformanceLocalOptions(16)); };
+  local.describe = DescribeAsShell;
+  local.runs = CountRunLines;
+  return local;
+}
+
+// The fake runs nothing; its on_end calls are its runs.
+std::mutex g_fake_runs_mutex;
+std::map<std::string, int> g_fake_runs;
+
+void DescribeAsFakeScript(const JobBehavior& behavior, JobSpec& spec) {
+  std::string script;
+  auto add = [&](const std::string& item) { script += (script.empty() ? "" : ";") + item; };
+  if (!behavior.stdout_text.empty()) add("stdout=" + behavior.stdout_text);
+  if (!behavior.stderr_text.empty()) add("stderr=" + behavior.stderr_text);
+  if (behavior.hang) add("hang");
+  add("duration_ms=" + std::to_string(behavior.sleep_ms));
+  add("exit=" + std::to_string(behavior.exit_code));
+  if (behavior.kill_self_signal != 0) add("signal=" + std::to_string(behavior.kill_self_signal));
+  if (!behavior.result_json.empty()) add("result=" + behavior.result_json);
+  spec.environment["HPCFLOW_FAKE"] = script;
+}
+
+BackendUnderTest FakeUnderTest() {
+  BackendUnderTest fake;
+  fake.name = "fake";
+  fake.make = [] {
+    FakeOptions options;
+    options.cores = 16;
+    options.on_end = [](const JobHandle& handle, const JobEnd&) {
+      std::lock_guard<std::mutex> lock(g_fake_runs_mutex);
+      ++g_fake_runs[handle.job_dir];
+    };
+    return std::make_unique<FakeBackend>(options);
+  };
+  fake.describe = DescribeAsFakeScript;
+  fake.runs = [](const std::string& job_dir) {
+    std::lock_guard<std::mutex> lock(g_fake_runs_mutex);
+    return g_fake_runs[job_dir];
+  };
+  fake.has_processes = false;
+  return fake;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BackendConformanceTest,
+                         ::testing::Values(LocalUnderTest(), FakeUnderTest()),
+                         BackendUnderTestName);
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "hpcflow-local-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+JobEnd WaitForEnd(Backend& backend, const JobHandle& handle) {
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (Clock::now() < deadline) {
+    auto status = backend.Reconcile({handle});
+    if (status.at(0).kind == JobStatus::Kind::kEnded) return status[0].end;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ADD_FAILURE() << handle.name << " did not end";
+  return {};
+}
+
+TEST(LocalBackendTest, SlotPoolNeverOversubscribes) {
+  TempDir dir;
+  LocalBackend backend(ConformanceLocalOptions(2));
+  // Three 1-cpu jobs, one 2-cpu job, and one asking for more cores than
+  // there are: it is clamped to 2 and runs alone.
+  std::vector<int> cpus = {1, 1, 2, 1, 64};
+  std::vector<JobSpec> specs;
+  for (size_t i = 0; i < cpus.size(); ++i) {
+    JobSpec spec;
+    spec.name = "slots" + std::to_string(i);
+    spec.job_dir = dir.path() + "/" + spec.name;
+    spec.cpus = cpus[i];
+    spec.shell_command = "sleep 0.4";
+    specs.push_back(spec);
+  }
+  auto handles = backend.Submit(specs, {});
+  ASSERT_TRUE(handles) << handles.error().cause;
+  std::vector<JobEnd> ends;
+  for (const JobHandle& handle : *handles) ends.push_back(WaitForEnd(backend, handle));
+  for (const JobEnd& end : ends) ASSERT_EQ(end.kind, JobEnd::Kind::kExited);
+  // At every job's start, the slots of the jobs running then.
+  int most = 0;
+  for (size_t i = 0; i < ends.size(); ++i) {
+    int used = 0;
+    for (size_t j = 0; j < ends.size(); ++j) {
+      if (ends[j].start_ms <= ends[i].start_ms && ends[i].start_ms < ends[j].end_ms) {
+        used += std::min(cpus[j], 2);
+      }
+    }
+    EXPECT_LE(used, 2) << "job " << i << " started with " << used << " slots in use";
+    most = std::max(most, used);
+  }
+  EXPECT_EQ(most, 2);
+  // FIFO: the 2-cpu job started after the first two 1-cpu jobs ended, and
+  // before the 1-cpu job queued behind it.
+  EXPECT_GE(ends[2].start_ms, std::max(ends[0].end_ms, ends[1].end_ms));
+  EXPECT_GE(ends[3].start_ms, ends[2].end_ms);
+}
+
+TEST(LocalBackendTest, UnderstandsOnlyWhatItMaps) {
+  LocalBackend backend(ConformanceLocalOptions(2));
+  for (const char* yes : {"Command", "Environment", "WorkingDirectory", "Cpus", "Time"}) {
+    EXPECT_TRUE(backend.Understands(yes)) << yes;
+  }
+  for (const char* no : {"Tasks", "Memory", "Nodes", "Gpus", "Partition", "Account", "Qos",
+                         "Constraint", "SbatchArgs"}) {
+    EXPECT_FALSE(backend.Understands(no)) << no;
+  }
+}
+
+TEST(LocalBackendTest, RefusesSpecsWithoutDirectoryOrCommand) {
+  LocalBackend backend(ConformanceLocalOptions(2));
+  JobSpec relative;
+  relative.job_dir = "relative/dir";
+  relative.shell_command = "true";
+  auto result = backend.Submit({relative}, {});
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().cause.find("relative/dir"), std::string::npos);
+  TempDir dir;
+  JobSpec empty;
+  empty.name = "nothing";
+  empty.job_dir = dir.path() + "/nothing";
+  result = backend.Submit({empty}, {});
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().cause.find("no command"), std::string::npos);
+}
+
+// What a Slurm batch script does: run the wrapper by itself.
+int RunWrapper(const std::string& job_dir) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(HPCFLOW_BINARY, HPCFLOW_BINARY, "job-wrapper", job_dir.c_str(), nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+JobSpec WriteSpec(const std::string& job_dir, const std::string& command) {
+  JobSpec spec;
+  spec.name = "wrapped";
+  spec.job_dir = job_dir;
+  spec.shell_command = command;
+  fs::create_directories(job_dir);
+  EXPECT_TRUE(WriteFileAtomically(JobFiles(job_dir).spec(), DumpJson(JobSpecToJson(spec))));
+  return spec;
+}
+
+TEST(JobWrapperTest, TakesTheLockItselfAndRecordsTheEnd) {
+  TempDir dir;
+  std::string job_dir = dir.path() + "/job";
+  WriteSpec(job_dir, "echo ran >> " + job_dir + "/runs; exit 4");
+  EXPECT_EQ(RunWrapper(job_dir), 0);
+  auto end = ReadJobEnd(job_dir);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->kind, JobEnd::Kind::kExited);
+  EXPECT_EQ(end->exit_code, 4);
+  auto started = ReadStarted(job_dir);
+  ASSERT_TRUE(started);
+  EXPECT_GT(started->pgid, 0);
+  // Recorded once: a second wrapper (a requeued batch job) runs nothing.
+  EXPECT_EQ(RunWrapper(job_dir), 0);
+  auto runs = ReadFile(job_dir + "/runs");
+  ASSERT_TRUE(runs);
+  EXPECT_EQ(*runs, "ran\n");
+}
+
+TEST(JobWrapperTest, ExitsWithoutRunningWhenTheLockIsHeld) {
+  TempDir dir;
+  std::string job_dir = dir.path() + "/job";
+  WriteSpec(job_dir, "echo ran >> " + job_dir + "/runs");
+  int fd = OpenJobLock(job_dir);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0);
+  EXPECT_EQ(RunWrapper(job_dir), kJobWrapperBusy);
+  close(fd);
+  EXPECT_FALSE(fs::exists(job_dir + "/runs"));
+  EXPECT_FALSE(fs::exists(JobFiles(job_dir).exit()));
+}
+
+TEST(JobWrapperTest, StopSignalCancelsTheJobGroup) {
+  TempDir dir;
+  std::string job_dir = dir.path() + "/job";
+  WriteSpec(job_dir, "sleep 600");
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(HPCFLOW_BINARY, HPCFLOW_BINARY, "job-wrapper", job_dir.c_str(), nullptr);
+    _exit(127);
+  }
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline && !ReadStarted(job_dir)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(ReadStarted(job_dir));
+  kill(pid, SIGTERM);  // as scancel does
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  auto end = ReadJobEnd(job_dir);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->kind, JobEnd::Kind::kCancelled) << DumpJson(JobEndToJson(*end));
+  EXPECT_EQ(end->signal, SIGTERM);
+}
+
+TEST(FakeBackendTest, ScriptedEndsAndBadScripts) {
+  TempDir dir;
+  std::vector<JobEnd> reported;
+  std::mutex mutex;
+  FakeOptions options;
+  options.on_end = [&](const JobHandle&, const JobEnd& end) {
+    std::lock_guard<std::mutex> lock(mutex);
+    reported.push_back(end);
+  };
+  FakeBackend backend(options);
+  JobSpec oom;
+  oom.name = "oom";
+  oom.job_dir = dir.path() + "/oom";
+  oom.shell_command = "fake:duration_ms=5;end=out_of_memory;stderr=killed";
+  JobSpec lost;
+  lost.name = "lost";
+  lost.job_dir = dir.path() + "/lost";
+  lost.argv = {"fake:end=lost"};
+  auto handles = backend.Submit({oom, lost}, {});
+  ASSERT_TRUE(handles) << handles.error().cause;
+  EXPECT_EQ(WaitForEnd(backend, (*handles)[0]).kind, JobEnd::Kind::kOutOfMemory);
+  JobEnd lost_end = WaitForEnd(backend, (*handles)[1]);
+  EXPECT_EQ(lost_end.kind, JobEnd::Kind::kLost);
+  EXPECT_NE(lost_end.detail.find("without recording"), std::string::npos) << lost_end.detail;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    EXPECT_EQ(reported.size(), 2u);
+  }
+  JobSpec bad = oom;
+  bad.job_dir = dir.path() + "/bad";
+  bad.shell_command = "fake:duration_ms=soon";
+  auto refused = backend.Submit({bad}, {});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().cause.find("duration_ms"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hpcflow::backends::testing
