@@ -121,6 +121,7 @@ Result<HttpReply> SendWithRetry(const std::function<std::string()>& url_provider
   std::mt19937_64 random(std::random_device{}());
   int64_t backoff_ms = std::max(1, policy.initial_backoff_ms);
   int attempts = 0;
+  bool final_attempt = false;
   std::string last_url;
   std::string last_failure;
   while (true) {
@@ -156,14 +157,18 @@ Result<HttpReply> SendWithRetry(const std::function<std::string()>& url_provider
       last_failure = "no server URL is known yet";
     }
 
-    auto now = Clock::now();
-    if (now >= deadline) break;
-    // Full jitter over the upper half of the window: thousands of jobs whose
+    if (final_attempt || Clock::now() >= deadline) break;
+    // Jitter over the upper half of the window: thousands of jobs whose
     // server went away must not come back in lockstep.
     std::uniform_int_distribution<int64_t> jitter(backoff_ms / 2, backoff_ms);
-    auto sleep = std::chrono::milliseconds(jitter(random));
-    sleep = std::min(sleep, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
-    std::this_thread::sleep_for(sleep);
+    auto wake = Clock::now() + std::chrono::milliseconds(jitter(random));
+    if (wake >= deadline) {
+      // One last try at the deadline, rather than a burst of tries in the
+      // last fraction of a millisecond.
+      wake = deadline;
+      final_attempt = true;
+    }
+    std::this_thread::sleep_until(wake);
     backoff_ms = std::min<int64_t>(backoff_ms * 2, std::max(1, policy.max_backoff_ms));
   }
   std::string target =
