@@ -24,12 +24,14 @@ const char kUsage[] =
     "  server                            the orchestrator (normally started by submit)\n"
     "  graph WORKFLOW [--format dot|mermaid]\n"
     "                                    print the state graph\n"
+    "  callback success|failure|heartbeat [--token T] [--output JSON|@FILE|-]\n"
+    "           [--error E] [--cause C]  report a task's result (run by jobs)\n"
     "  --version                         print the version\n"
     "\n"
     "Every command takes --state-dir DIR (default $HPCFLOW_HOME, then ~/.hpcflow).\n"
     "Exit codes: 0 success, 1 the execution did not succeed, 2 bad usage or invalid workflow,\n"
-    "3 state store unusable, 4 no such execution, 5 another server owns the state directory.\n"
-    "Not available yet: callback.\n";
+    "3 state store unusable, 4 no such execution, 5 another server owns the state directory,\n"
+    "6 callback: the server stayed unreachable.\n";
 
 }  // namespace
 
@@ -63,13 +65,7 @@ int RunCli(const std::vector<std::string>& args) {
   if (command == "list") return CmdList(rest);
   if (command == "history") return CmdHistory(rest);
   if (command == "stop") return CmdStop(rest);
-  for (const char* later : {"callback"}) {
-    if (command == later) {
-      std::cerr << "hpcflow: '" << command
-                << "' is not available in this version yet (it needs the callback server)\n";
-      return kExitUsage;
-    }
-  }
+  if (command == "callback") return CmdCallback(rest);
   std::cerr << "hpcflow: unknown command '" << command << "'\n\n" << kUsage;
   return kExitUsage;
 }

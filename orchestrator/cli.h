@@ -16,6 +16,8 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitStore = 3;     // the state store is unusable (corrupt, full, locked)
 inline constexpr int kExitNotFound = 4;  // no such execution
 inline constexpr int kExitBusy = 5;      // another server owns the state directory
+// `callback`: the server stayed unreachable for the whole --retry-for.
+inline constexpr int kExitUnreachable = 6;
 
 int RunCli(const std::vector<std::string>& args);
 
@@ -29,6 +31,7 @@ int CmdStatus(const std::vector<std::string>& args);
 int CmdList(const std::vector<std::string>& args);
 int CmdHistory(const std::vector<std::string>& args);
 int CmdStop(const std::vector<std::string>& args);
+int CmdCallback(const std::vector<std::string>& args);
 
 // The path of the running hpcflow binary (for spawning servers and wrappers).
 std::string SelfBinary();

@@ -19,12 +19,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 build="${HPCFLOW_FUZZ_BUILD_DIR:-$repo/build/fuzz}"
 jobs="${HPCFLOW_FUZZ_JOBS:-2}"
-targets="${HPCFLOW_FUZZ_TARGETS:-fuzz_definition fuzz_jsonpath_intrinsics}"
+targets="${HPCFLOW_FUZZ_TARGETS:-fuzz_definition fuzz_jsonpath_intrinsics fuzz_callback_body}"
 
 corpus_of() {
   case "$1" in
     fuzz_definition) echo definition ;;
     fuzz_jsonpath_intrinsics) echo jsonpath ;;
+    fuzz_callback_body) echo callback ;;
     *) echo "unknown fuzz target $1" >&2; exit 2 ;;
   esac
 }
