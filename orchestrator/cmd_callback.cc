@@ -196,9 +196,13 @@ int CmdCallback(const std::vector<std::string>& args) {
     if (state_dir.empty()) state_dir = Env("HPCFLOW_STATE_DIR");
     std::string url_file = ResolveStateDir(state_dir) + "/server.url";
     // Read on every attempt: a restarted server writes its new address there.
+    // Anything but an http(s) URL (a file caught half-written) counts as no
+    // URL yet, which is retried, rather than as a bad URL, which is not.
     url_provider = [url_file] {
       auto content = ReadFile(url_file);
-      return content ? Trim(*content) : std::string();
+      std::string url = content ? Trim(*content) : std::string();
+      bool usable = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+      return usable ? url : std::string();
     };
     url_source = " (the server's URL is read from " + url_file + ")";
   }
