@@ -1,7 +1,8 @@
 // `hpcflow submit|status|list|history|stop`: the commands that work on the
-// executions of a state directory. They read the store directly, so status,
-// list and history work whether or not the server runs; submit and stop leave
-// their request in the store and make sure a server is there to act on it.
+// executions of a state directory. When its server runs they go through its
+// control API (control_client.h); without one, status, list and history read
+// the store directly, and submit and stop leave their request in the store
+// and start a server to act on it.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,8 +15,11 @@
 
 #include "common/ids.h"
 #include "common/time_format.h"
+#include "orchestrator/backend_registry.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/cli_flags.h"
+#include "orchestrator/control_client.h"
+#include "orchestrator/execution_json.h"
 #include "orchestrator/execution_store.h"
 #include "orchestrator/server_lock.h"
 #include "orchestrator/workflow_loader.h"
@@ -26,22 +30,28 @@ namespace po = boost::program_options;
 
 namespace {
 
-bool IsFinal(const std::string& status) { return status != "PENDING" && status != "RUNNING"; }
+bool IsFinal(const std::string& status) { return IsFinalStatus(status); }
 
-Json StatusJson(const ExecutionRecord& r) {
-  Json out = {{"executionId", r.id}, {"name", r.name}, {"workflow", r.workflow},
-              {"status", r.status},  {"express", r.express}};
-  if (r.start_ms) out["startDate"] = FormatTimeMs(r.start_ms);
-  if (r.stop_ms) out["stopDate"] = FormatTimeMs(r.stop_ms);
-  if (r.output) {
-    auto value = ParseJson(*r.output);
-    out["output"] = value ? *value : Json(*r.output);
+// Prints an error reply of the control API ({"message": ...}) and returns
+// the exit code it stands for.
+int ReportServerError(const char* command, const HttpReply& reply) {
+  auto body = ParseJson(reply.body);
+  std::string message = body && body->is_object() ? body->value("message", reply.body) : reply.body;
+  std::cerr << "hpcflow " << command << ": " << message << "\n";
+  if (reply.status == 404) return kExitNotFound;
+  if (reply.status == 400 || reply.status == 409) return kExitUsage;
+  return kExitStore;
+}
+
+void PrintStatus(const Json& status, bool json) {
+  if (json) {
+    std::cout << DumpJson(status) << "\n";
+    return;
   }
-  if (r.error) out["error"] = *r.error;
-  if (r.cause) out["cause"] = *r.cause;
-  if (!r.parent_id.empty()) out["parentExecutionId"] = r.parent_id;
-  out["transitions"] = r.transitions;
-  return out;
+  for (auto it = status.begin(); it != status.end(); ++it) {
+    std::cout << it.key() << ": " << (it->is_string() ? it->get<std::string>() : DumpJson(*it))
+              << "\n";
+  }
 }
 
 Result<std::unique_ptr<ExecutionStore>> OpenStore(const po::variables_map& vm) {
@@ -161,17 +171,18 @@ int CmdSubmit(const std::vector<std::string>& args) {
       "backend", po::value<std::string>()->default_value("local"), "backend for job tasks")(
       "express", "no durable per-step history; at-least-once")(
       "wait", "follow the execution to its end and print its result")(
-      "json", "with --wait: print one JSON object")(
-      "payload-limit", po::value<int64_t>()->default_value(0),
-      "largest state output in bytes, 0 for none")(
+      "json", "with --wait: print one JSON object")("payload-limit",
+                                                    po::value<int64_t>()->default_value(0),
+                                                    "largest state output in bytes, 0 for none")(
       "state-dir", po::value<std::string>()->default_value(""), "state directory");
   po::positional_options_description positional;
   positional.add("workflow", 1);
   po::variables_map vm;
   if (!ParseFlags(args, flags, positional, vm, "submit")) return kExitUsage;
   std::string backend = vm["backend"].as<std::string>();
-  if (backend != "local") {
-    std::cerr << "hpcflow submit: backend '" << backend << "' is not available yet (use local)\n";
+  if (!BackendRegistry::IsKnown(backend)) {
+    std::cerr << "hpcflow submit: unknown backend '" << backend
+              << "' (known: " << BackendRegistry::KnownNames() << ")\n";
     return kExitUsage;
   }
   std::string path = vm["workflow"].as<std::string>();
@@ -197,22 +208,54 @@ int CmdSubmit(const std::vector<std::string>& args) {
     std::cerr << "hpcflow submit: " << store.error().cause << "\n";
     return kExitStore;
   }
+  // Absolute: the server resolves child workflows (StateMachine paths) and
+  // HPCFLOW_WORKFLOW_DIR next to this file; its working directory is not ours.
+  std::error_code ec;
+  auto absolute_path = std::filesystem::absolute(path, ec);
+  std::string workflow = ec ? path : absolute_path.lexically_normal().string();
+  EnsureServer(state_dir);
+  // Chosen here, so that a submission retried after a lost answer (or
+  // recorded directly when no server answers) is one execution.
+  std::string id = NewUuid();
+  Json request = {{"id", id},
+                  {"workflow", workflow},
+                  {"definition", *text},
+                  {"input", *input},
+                  {"name", vm["name"].as<std::string>()},
+                  {"backend", backend},
+                  {"express", vm.count("express") > 0},
+                  {"payload_limit", vm["payload-limit"].as<int64_t>()},
+                  {"workdir", std::filesystem::current_path(ec).string()}};
+  if (auto reply = CallServer(state_dir, "POST", "/v1/executions", DumpJson(request));
+      reply && *reply) {
+    if ((*reply)->status != 201 && (*reply)->status != 200) {
+      return ReportServerError("submit", **reply);
+    }
+    if (vm.count("wait")) {
+      std::cerr << id << "\n";
+      return WaitAndPrint(**store, id, vm.count("json") > 0);
+    }
+    std::cout << id << "\n";
+    return kExitOk;
+  }
+  // No server answered: leave the execution in the store for one to pick
+  // up (unless the server did record it after all).
+  if (auto existing = (*store)->GetExecution(id); existing && *existing) {
+    std::cout << id << "\n";
+    return kExitOk;
+  }
   ExecutionRecord record;
-  record.id = NewUuid();
+  record.id = id;
   record.name = vm["name"].as<std::string>().empty() ? record.id : vm["name"].as<std::string>();
   if (!vm["name"].as<std::string>().empty()) {
     auto existing = (*store)->GetExecution(record.name);
     if (existing && *existing) {
-      std::cerr << "hpcflow submit: an execution named '" << record.name
-                << "' already exists\n";
+      std::cerr << "hpcflow submit: an execution named '" << record.name << "' already exists\n";
       return kExitUsage;
     }
   }
-  // Absolute: the server resolves child workflows (StateMachine paths) next
-  // to this file, and its working directory is not the caller's.
-  std::error_code ec;
-  auto absolute = std::filesystem::absolute(path, ec);
-  record.workflow = ec ? path : absolute.lexically_normal().string();
+  record.workflow = workflow;
+  record.workdir = std::filesystem::current_path(ec).string();
   record.definition = *text;
   record.input = DumpJson(*input);
   record.status = "PENDING";
@@ -243,19 +286,21 @@ int CmdStatus(const std::vector<std::string>& args) {
   positional.add("execution", 1);
   po::variables_map vm;
   if (!ParseFlags(args, flags, positional, vm, "status")) return kExitUsage;
-  int exit_code = kExitOk;
-  auto found = FindExecution(ResolveStateDir(vm["state-dir"].as<std::string>()),
-                             vm["execution"].as<std::string>(), "status", exit_code);
-  if (!found) return exit_code;
-  Json status = StatusJson(found->record);
-  if (vm.count("json")) {
-    std::cout << DumpJson(status) << "\n";
-  } else {
-    for (auto it = status.begin(); it != status.end(); ++it) {
-      std::cout << it.key() << ": "
-                << (it->is_string() ? it->get<std::string>() : DumpJson(*it)) << "\n";
+  std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  std::string execution = vm["execution"].as<std::string>();
+  if (auto reply = CallServer(state_dir, "GET", "/v1/executions/" + UrlSegment(execution));
+      reply && *reply) {
+    if ((*reply)->status != 200) return ReportServerError("status", **reply);
+    auto body = ParseJson((*reply)->body);
+    if (body) {
+      PrintStatus(*body, vm.count("json") > 0);
+      return kExitOk;
     }
   }
+  int exit_code = kExitOk;
+  auto found = FindExecution(state_dir, execution, "status", exit_code);
+  if (!found) return exit_code;
+  PrintStatus(StatusJson(found->record), vm.count("json") > 0);
   return kExitOk;
 }
 
@@ -287,8 +332,8 @@ int CmdList(const std::vector<std::string>& args) {
     std::cout << DumpJson(out) << "\n";
   } else {
     for (const auto& r : *records) {
-      std::cout << r.id << "  " << r.status << "  " << FormatTimeMs(r.created_ms) << "  "
-                << r.name << "  " << r.workflow << "\n";
+      std::cout << r.id << "  " << r.status << "  " << FormatTimeMs(r.created_ms) << "  " << r.name
+                << "  " << r.workflow << "\n";
     }
   }
   return kExitOk;
@@ -313,17 +358,7 @@ int CmdHistory(const std::vector<std::string>& args) {
     return kExitStore;
   }
   if (vm.count("json")) {
-    Json out = Json::array();
-    for (const auto& e : *events) {
-      Json row = {{"id", e.id}, {"type", e.type}, {"timestamp", FormatTimeMs(e.time_ms)}};
-      if (!e.state.empty()) row["stateName"] = e.state;
-      if (!e.details.empty()) {
-        auto details = ParseJson(e.details);
-        if (details) row["details"] = std::move(*details);
-      }
-      out.push_back(std::move(row));
-    }
-    std::cout << DumpJson(out) << "\n";
+    std::cout << DumpJson(HistoryJson(*events)) << "\n";
   } else {
     for (const auto& e : *events) {
       std::cout << e.id << "  " << FormatTimeMs(e.time_ms) << "  " << e.type
@@ -345,8 +380,26 @@ int CmdStop(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!ParseFlags(args, flags, positional, vm, "stop")) return kExitUsage;
   std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  Json payload = {{"error", vm["error"].as<std::string>()},
+                  {"cause", vm["cause"].as<std::string>()}};
+  std::string execution = vm["execution"].as<std::string>();
+  if (auto reply =
+          CallServer(state_dir, "POST", "/v1/executions/" + UrlSegment(execution) + "/stop",
+                     DumpJson(payload));
+      reply && *reply) {
+    if ((*reply)->status != 200) return ReportServerError("stop", **reply);
+    auto body = ParseJson((*reply)->body);
+    if (body && body->is_object()) {
+      if (body->value("alreadyEnded", false)) {
+        std::cerr << "hpcflow stop: execution already ended: " << body->value("status", "") << "\n";
+        body->erase("alreadyEnded");
+      }
+      if (vm.count("json")) std::cout << DumpJson(*body) << "\n";
+      return kExitOk;
+    }
+  }
   int exit_code = kExitOk;
-  auto found = FindExecution(state_dir, vm["execution"].as<std::string>(), "stop", exit_code);
+  auto found = FindExecution(state_dir, execution, "stop", exit_code);
   if (!found) return exit_code;
   ExecutionStore& store = *found->store;
   const ExecutionRecord& record = found->record;
@@ -355,8 +408,6 @@ int CmdStop(const std::vector<std::string>& args) {
     if (vm.count("json")) std::cout << DumpJson(StatusJson(record)) << "\n";
     return kExitOk;
   }
-  Json payload = {{"error", vm["error"].as<std::string>()},
-                  {"cause", vm["cause"].as<std::string>()}};
   if (auto s = store.AddRequest(record.id, "stop", DumpJson(payload)); !s) {
     std::cerr << "hpcflow stop: " << s.error().cause << "\n";
     return kExitStore;

@@ -1,5 +1,5 @@
 // `hpcflow server` (the long-running orchestrator) and the hidden
-// `hpcflow job-wrapper DIR` that local jobs run under.
+// `hpcflow job-wrapper DIR` that every job runs under.
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,9 +8,12 @@
 
 #include "backends/job_wrapper.h"
 #include "common/time_format.h"
+#include "orchestrator/api_server.h"
+#include "orchestrator/callback_client.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/cli_flags.h"
 #include "orchestrator/durable_runtime.h"
+#include "orchestrator/secret_file.h"
 #include "orchestrator/server_lock.h"
 
 namespace hpcflow::orchestrator {
@@ -36,40 +39,73 @@ std::string SelfBinary() {
 
 int CmdServer(const std::vector<std::string>& args) {
   po::options_description flags("hpcflow server");
-  flags.add_options()("state-dir", po::value<std::string>()->default_value(""),
-                      "state directory")(
+  flags.add_options()("state-dir", po::value<std::string>()->default_value(""), "state directory")(
+      "listen", po::value<std::string>()->default_value(DefaultListen()),
+      "ADDRESS[:PORT] for callbacks and the control API; 0.0.0.0 for all interfaces, so "
+      "compute nodes can reach it")(
+      "reconcile-seconds", po::value<double>()->default_value(30),
+      "how often backends are asked about live jobs when all is quiet")(
       "poll-ms", po::value<int>()->default_value(100), "how often to look for new requests");
   po::positional_options_description positional;
   po::variables_map vm;
   if (!ParseFlags(args, flags, positional, vm, "server")) return kExitUsage;
+  auto listen = ParseListen(vm["listen"].as<std::string>());
+  if (!listen) {
+    std::cerr << "hpcflow server: --listen: " << listen.error().cause << "\n";
+    return kExitUsage;
+  }
   std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
   auto lock = ServerLock::Acquire(state_dir);
   if (!lock) {
     std::cerr << "hpcflow server: " << lock.error().cause << "\n";
     return kExitBusy;
   }
+  auto token_key = LoadOrCreateSecret(TokenKeyFile(state_dir));
+  auto control_key = LoadOrCreateSecret(ControlKeyFile(state_dir));
+  if (!token_key || !control_key) {
+    std::cerr << "hpcflow server: "
+              << (!token_key ? token_key.error().cause : control_key.error().cause) << "\n";
+    return kExitStore;
+  }
   RuntimeOptions options;
   options.state_dir = state_dir;
   options.hpcflow_binary = SelfBinary();
   options.poll_interval_ms = std::max(5, vm["poll-ms"].as<int>());
+  options.token_secret = *token_key;
+  options.reconcile_quiet_ms =
+      std::max<int64_t>(100, static_cast<int64_t>(vm["reconcile-seconds"].as<double>() * 1000));
   auto runtime = DurableRuntime::Create(options);
   if (!runtime) {
     std::cerr << "hpcflow server: " << runtime.error().cause << "\n";
     return kExitStore;
   }
+  ApiServerOptions api_options;
+  api_options.address = listen->first;
+  api_options.port = listen->second;
+  api_options.control_secret = *control_key;
+  api_options.url_file = ServerUrlFile(state_dir);
+  auto api = ApiServer::Start(api_options, **runtime);
+  if (!api) {
+    std::cerr << "hpcflow server: cannot listen on " << vm["listen"].as<std::string>() << ": "
+              << api.error().cause << "\n";
+    return kExitBusy;
+  }
+  (*runtime)->SetCallbackUrl((*api)->url());
   g_runtime = runtime->get();
   struct sigaction action {};
   action.sa_handler = OnShutdownSignal;
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  std::cerr << "hpcflow server: pid " << getpid() << " serving " << state_dir << "\n";
+  std::cerr << "hpcflow server: pid " << getpid() << " serving " << state_dir << " at "
+            << (*api)->url() << "\n";
   if (auto s = (*runtime)->Recover(); !s) {
     std::cerr << "hpcflow server: recovery failed: " << s.error().cause << "\n";
     g_runtime = nullptr;
     return kExitStore;
   }
   auto status = (*runtime)->Run();
+  (*api)->Stop();
   g_runtime = nullptr;
   if (!status) {
     // The store refused a write (disk full, corruption): stop before acting
@@ -84,10 +120,50 @@ int CmdServer(const std::vector<std::string>& args) {
 
 int CmdJobWrapper(const std::vector<std::string>& args) {
   if (args.size() != 1) {
-    std::cerr << "usage: hpcflow job-wrapper JOB_DIR (used by the local backend)\n";
+    std::cerr << "usage: hpcflow job-wrapper JOB_DIR (run by the backends around every job)\n";
     return kExitUsage;
   }
-  return backends::RunJobWrapper(args[0], [](const backends::JobEnd&) {});
+  std::string job_dir = args[0];
+  // The end goes to the runtime through the callback API; the job's spec
+  // says where and with which token. The `exit` file the wrapper wrote
+  // first stays the record that reconciliation falls back on.
+  auto report = [&job_dir](const backends::JobEnd& end) {
+    auto spec_text = ReadFile(backends::JobFiles(job_dir).spec());
+    if (!spec_text) return;
+    auto spec = ParseJson(*spec_text);
+    if (!spec || !spec->is_object() || !spec->contains("environment")) return;
+    const Json& env = (*spec)["environment"];
+    std::string token = env.value("HPCFLOW_TASK_TOKEN", std::string());
+    std::string url = env.value("HPCFLOW_CALLBACK_URL", std::string());
+    std::string state_dir = env.value("HPCFLOW_STATE_DIR", std::string());
+    if (token.empty() || (url.empty() && state_dir.empty())) return;
+    // The URL the job was given first; if that process is gone, the state
+    // directory's server (restarted, maybe on another port).
+    int attempt = 0;
+    auto url_provider = [&]() -> std::string {
+      ++attempt;
+      if (!url.empty() && (attempt % 2 == 1 || state_dir.empty())) return url;
+      auto current = ReadFile(state_dir + "/server.url");
+      if (!current) return url;
+      std::string text = *current;
+      while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+      return text;
+    };
+    Json body = {{"token", token}, {"end", backends::JobEndToJson(end)}};
+    RetryPolicy policy;
+    policy.max_backoff_ms = 5000;  // back soon after a restart, yet no storm
+    if (const char* env_retry = std::getenv("HPCFLOW_CALLBACK_RETRY_SECONDS")) {
+      policy.give_up_after_ms = static_cast<int64_t>(std::atof(env_retry) * 1000);
+    } else {
+      policy.give_up_after_ms = 3'600'000;  // an hour: the server may be restarting
+    }
+    auto reply = SendWithRetry(url_provider, "POST", "/v1/jobs/end", DumpJson(body),
+                               {{"Content-Type", "application/json"}}, policy);
+    if (!reply) {
+      std::cerr << "hpcflow job-wrapper: could not report the end: " << reply.error().cause << "\n";
+    }
+  };
+  return backends::RunJobWrapper(job_dir, report);
 }
 
 }  // namespace hpcflow::orchestrator

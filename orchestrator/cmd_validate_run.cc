@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "common/json.h"
+#include "orchestrator/backend_registry.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/cli_flags.h"
 #include "orchestrator/durable_run.h"
@@ -44,15 +45,22 @@ int CmdRun(const std::vector<std::string>& args) {
       "state-dir", po::value<std::string>()->default_value(""), "state directory")(
       "seed", po::value<uint64_t>()->default_value(0), "seed for States.UUID/MathRandom")(
       "payload-limit", po::value<size_t>()->default_value(0),
-      "largest state output in bytes, 0 for none (AWS: 262144)");
+      "largest state output in bytes, 0 for none (AWS: 262144)")(
+      "listen", po::value<std::string>()->default_value(DefaultListen()),
+      "ADDRESS[:PORT] for the jobs' callbacks (0.0.0.0 for all interfaces)");
   po::positional_options_description positional;
   positional.add("workflow", 1);
   po::variables_map vm;
   if (!ParseFlags(args, flags, positional, vm, "run")) return kExitUsage;
   std::string backend = vm["backend"].as<std::string>();
-  if (backend != "local" && backend != "mpi") {
-    std::cerr << "hpcflow run: backend '" << backend
-              << "' is not available yet (use local or mpi)\n";
+  if (!BackendRegistry::IsKnown(backend)) {
+    std::cerr << "hpcflow run: unknown backend '" << backend
+              << "' (known: " << BackendRegistry::KnownNames() << ")\n";
+    return kExitUsage;
+  }
+  auto listen = ParseListen(vm["listen"].as<std::string>());
+  if (!listen) {
+    std::cerr << "hpcflow run: --listen: " << listen.error().cause << "\n";
     return kExitUsage;
   }
   std::vector<std::string> problems;
@@ -68,8 +76,8 @@ int CmdRun(const std::vector<std::string>& args) {
   }
   std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
   RunResult result;
-  if (vm.count("express")) {
-    // Express: in memory, no durable history.
+  if (vm.count("express") && backend == "local") {
+    // Express: in memory, no durable history, jobs as plain local processes.
     RunOptions options;
     options.state_machine_name = loaded->name;
     options.run_dir = state_dir + "/runs";
@@ -77,9 +85,17 @@ int CmdRun(const std::vector<std::string>& args) {
     options.max_payload_bytes = vm["payload-limit"].as<size_t>();
     result = RunInMemory(loaded->definition, std::move(*input), options);
   } else {
-    auto durable = RunDurably(vm["workflow"].as<std::string>(), state_dir, *input,
-                              vm["seed"].as<uint64_t>(),
-                              static_cast<int64_t>(vm["payload-limit"].as<size_t>()));
+    DurableRunOptions options;
+    options.workflow_path = vm["workflow"].as<std::string>();
+    options.state_dir = state_dir;
+    options.input = std::move(*input);
+    options.seed = vm["seed"].as<uint64_t>();
+    options.payload_limit = static_cast<int64_t>(vm["payload-limit"].as<size_t>());
+    options.backend = backend;
+    options.express = vm.count("express") > 0;
+    options.listen_address = listen->first;
+    options.listen_port = listen->second;
+    auto durable = RunDurably(options);
     if (!durable) {
       std::cerr << "hpcflow run: " << durable.error().cause << "\n";
       return kExitStore;

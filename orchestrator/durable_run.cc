@@ -1,45 +1,64 @@
 #include "orchestrator/durable_run.h"
 
-#include <filesystem>
-
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "common/ids.h"
+#include "orchestrator/api_server.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/durable_runtime.h"
 #include "orchestrator/execution_store.h"
+#include "orchestrator/secret_file.h"
 
 namespace hpcflow::orchestrator {
 
-Result<RunResult> RunDurably(const std::string& workflow_path, const std::string& state_dir,
-                             const Json& input, uint64_t seed, int64_t payload_limit) {
-  auto text = ReadFile(workflow_path);
+Result<RunResult> RunDurably(const DurableRunOptions& o) {
+  auto text = ReadFile(o.workflow_path);
   if (!text) return Fail(text.error());
-  auto store = ExecutionStore::Open(state_dir);
+  auto store = ExecutionStore::Open(o.state_dir);
   if (!store) return Fail(store.error());
+  auto token_key = LoadOrCreateSecret(TokenKeyFile(o.state_dir));
+  if (!token_key) return Fail(token_key.error());
+  auto control_key = LoadOrCreateSecret(ControlKeyFile(o.state_dir));
+  if (!control_key) return Fail(control_key.error());
+
   ExecutionRecord record;
   record.id = NewUuid();
   record.name = record.id;
   std::error_code ec;
-  auto absolute = std::filesystem::absolute(workflow_path, ec);
-  record.workflow = ec ? workflow_path : absolute.lexically_normal().string();
+  auto absolute = std::filesystem::absolute(o.workflow_path, ec);
+  record.workflow = ec ? o.workflow_path : absolute.lexically_normal().string();
   record.definition = *text;
-  record.input = DumpJson(input);
+  record.input = DumpJson(o.input);
   record.status = "PENDING";
   record.created_ms = NowMs();
-  record.seed = static_cast<int64_t>(seed ? seed >> 1 : RandomSeed() >> 1);
-  record.payload_limit = payload_limit;
+  record.seed = static_cast<int64_t>(o.seed ? o.seed >> 1 : RandomSeed() >> 1);
+  record.payload_limit = o.payload_limit;
+  record.backend = o.backend;
+  record.express = o.express;
   record.owner = "run:" + std::to_string(getpid());
-  if (auto s = (*store)->CreateExecution(record); !s) return Fail(s.error());
+  record.workdir = std::filesystem::current_path(ec).string();
 
   RuntimeOptions options;
-  options.state_dir = state_dir;
+  options.state_dir = o.state_dir;
   options.hpcflow_binary = SelfBinary();
   options.owner = record.owner;
   options.poll_interval_ms = 50;
+  options.token_secret = *token_key;
   auto runtime = DurableRuntime::Create(options);
   if (!runtime) return Fail(runtime.error());
-  if (auto s = (*runtime)->Run(/*until_idle=*/true); !s) return Fail(s.error());
+  ApiServerOptions api_options;
+  api_options.address = o.listen_address;
+  api_options.port = o.listen_port;
+  api_options.control_secret = *control_key;
+  auto api = ApiServer::Start(api_options, **runtime);
+  if (!api) return Fail(api.error());
+  (*runtime)->SetCallbackUrl((*api)->url());
+  if (auto s = (*store)->CreateExecution(record); !s) return Fail(s.error());
+  auto ran = (*runtime)->Run(/*until_idle=*/true);
+  (*api)->Stop();
+  if (!ran) return Fail(ran.error());
 
   auto done = (*store)->GetExecution(record.id);
   if (!done) return Fail(done.error());

@@ -5,11 +5,12 @@
 #include <fstream>
 #include <iostream>
 
-#include "backends/job_dir.h"
 #include "common/ids.h"
 #include "common/time_format.h"
-#include "orchestrator/job_params.h"
+#include "orchestrator/backend_registry.h"
+#include "orchestrator/runtime_util.h"
 #include "orchestrator/task_resource.h"
+#include "orchestrator/task_token.h"
 #include "orchestrator/workflow_loader.h"
 
 namespace hpcflow::orchestrator {
@@ -22,48 +23,33 @@ using workflows::ExecutionStatus;
 
 constexpr int64_t kTransitionsPerStep = 20'000;
 
-std::string SafeName(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
-  }
-  return out.substr(0, 80);
-}
-
-Json ErrorPayload(const AslError& error) {
-  Json out = {{"error", error.name}};
-  if (error.cause) out["cause"] = *error.cause;
-  return out;
-}
-
-AslError ErrorFromPayload(const Json& payload) {
-  AslError error;
-  error.name = payload.value("error", "");
-  if (payload.contains("cause") && payload["cause"].is_string()) {
-    error.cause = payload["cause"].get<std::string>();
-  }
-  return error;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<DurableRuntime>> DurableRuntime::Create(RuntimeOptions options) {
   auto store = ExecutionStore::Open(options.state_dir);
   if (!store) return Fail(store.error());
-  return std::unique_ptr<DurableRuntime>(new DurableRuntime(std::move(options),
-                                                            std::move(*store)));
+  return std::unique_ptr<DurableRuntime>(new DurableRuntime(std::move(options), std::move(*store)));
 }
 
 DurableRuntime::DurableRuntime(RuntimeOptions options, std::unique_ptr<ExecutionStore> store)
-    : options_(std::move(options)),
-      store_(std::move(store)),
-      local_(backends::LocalOptions{.wrapper_command = {options_.hpcflow_binary, "job-wrapper"}}) {}
+    : options_(std::move(options)), store_(std::move(store)) {
+  // The fake backend has no job wrapper: it reports ends itself, from its
+  // own thread, through the loop like any callback.
+  auto on_fake_end = [this](const backends::JobHandle& handle, const backends::JobEnd& end) {
+    Post([this, handle, end] {
+      auto it = job_names_.find(handle.name);
+      if (it == job_names_.end()) return;
+      if (auto s = OnJobEnded(it->second, end, false); !s) loop_failure_ = s;
+    });
+  };
+  backends_ = std::make_unique<BackendRegistry>(options_.hpcflow_binary, on_fake_end);
+}
 
 DurableRuntime::~DurableRuntime() {
   RequestShutdown();
-  // Watchers block until their job ends; jobs must outlive the server, so
-  // they are detached rather than joined.
-  for (auto& t : watchers_) t.detach();
+  // Jobs outlive the runtime: nothing here waits for them. The backends
+  // (destroyed with the registry) stop only their own helper threads.
+  backends_.reset();
 }
 
 void DurableRuntime::RequestShutdown() {
@@ -100,6 +86,16 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
   // Long Pass/Choice loops are cut into steps: each step's history is
   // committed on its own, and other executions get their turn in between.
   interpreter_options.max_transitions_per_step = kTransitionsPerStep;
+  // $$.Task.Token: signed, and the same again when the history is replayed.
+  interpreter_options.make_task_token = [this, id = record.id](const workflows::TaskRequest& r) {
+    return TaskToken(id, r);
+  };
+  // Slurm throttles a Map's items itself (an array's %N): one sbatch for all.
+  interpreter_options.host_throttles = [backend = record.backend](const std::string& uri) {
+    auto resource = ParseTaskResource(uri);
+    return resource && resource->service != "states" &&
+           BackendRegistry::HasArrays(BackendFor(*resource, backend));
+  };
   if (!record.express) {
     interpreter_options.on_event = [this](const workflows::HistoryEvent& e) {
       if (!replaying_) pending_events_.push_back(e);
@@ -139,11 +135,11 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
     if (in.kind == "start") {
       replayed = interp.Start(std::move(value), in.time_ms);
     } else if (in.kind == "task_succeeded") {
-      replayed = interp.OnTaskSucceeded(static_cast<uint64_t>(in.ref), std::move(value),
-                                        in.time_ms);
+      replayed =
+          interp.OnTaskSucceeded(static_cast<uint64_t>(in.ref), std::move(value), in.time_ms);
     } else if (in.kind == "task_failed") {
-      replayed = interp.OnTaskFailed(static_cast<uint64_t>(in.ref), ErrorFromPayload(value),
-                                     in.time_ms);
+      replayed =
+          interp.OnTaskFailed(static_cast<uint64_t>(in.ref), ErrorFromPayload(value), in.time_ms);
     } else if (in.kind == "heartbeat") {
       replayed = interp.OnTaskHeartbeat(static_cast<uint64_t>(in.ref), in.time_ms);
     } else if (in.kind == "timer") {
@@ -171,17 +167,52 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
   }
   auto tasks = store_->OpenTasks(record.id);
   if (!tasks) return Fail(tasks.error());
+  std::vector<Json> resubmit;
   for (const auto& t : *tasks) {
     auto request = ParseJson(t.request);
     if (!request) continue;
-    if (t.status == "cancelling") {
-      local_.Cancel({{"", JobDir(record.id, *request), ""}});
-      (void)store_->SetTaskStatus(record.id, t.task_id, "cancelled", "");
-    } else {
-      // pending: maybe submitted just before the crash; Submit adopts it then.
-      SubmitTask(record.id, *request);
+    TaskKey key{record.id, static_cast<uint64_t>(t.task_id)};
+    auto resource = ParseTaskResource(t.resource);
+    if (resource && resource->service != "states" && t.status != "pending" && !t.job_id.empty()) {
+      // Submitted before the crash: known by its handle, reconciled soon.
+      auto handle = ParseJson(t.job_id);
+      auto backend = backends_->Get(BackendFor(*resource, a.record.backend));
+      if (handle && backend) {
+        OpenTask& open = open_tasks_[key];
+        open.resource = *resource;
+        open.request = *request;
+        open.is_job = true;
+        open.backend = *backend;
+        open.handle = backends::JobHandleFromJson(*handle);
+        job_names_[open.handle.name] = key;
+        if (t.status == "cancelling") {
+          CancelTasks(record.id, {key.second});
+        } else if (resource->wait == WaitMode::kRequestResponse) {
+          // Accepted before the crash, but the acceptance was not recorded.
+          backends::JobFiles files(open.handle.job_dir);
+          PostCompletion(
+              {record.id,
+               key.second,
+               true,
+               Json{{"Backend", open.backend->Name()},
+                    {"JobId", open.handle.job_id.empty() ? open.handle.name : open.handle.job_id},
+                    {"Stdout", files.stdout_path()},
+                    {"Stderr", files.stderr_path()}},
+               {}});
+        }
+        continue;
+      }
     }
+    if (t.status == "cancelling") {
+      (void)store_->SetTaskStatus(record.id, t.task_id, "cancelled", "");
+      continue;
+    }
+    // Pending: maybe submitted just before the crash; the backend adopts it.
+    resubmit.push_back(std::move(*request));
   }
+  if (!resubmit.empty()) SubmitTasks(record.id, resubmit);
+  next_reconcile_ms_ = std::min<int64_t>(next_reconcile_ms_ ? next_reconcile_ms_ : INT64_MAX,
+                                         NowMs() + options_.reconcile_busy_ms);
   FinishIfDone(record.id);
   return {};
 }
@@ -218,8 +249,8 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   if (input.kind == "start") {
     effects = interp.Start(std::move(value), input.time_ms);
   } else if (input.kind == "task_succeeded") {
-    effects = interp.OnTaskSucceeded(static_cast<uint64_t>(input.ref), std::move(value),
-                                     input.time_ms);
+    effects =
+        interp.OnTaskSucceeded(static_cast<uint64_t>(input.ref), std::move(value), input.time_ms);
   } else if (input.kind == "task_failed") {
     effects = interp.OnTaskFailed(static_cast<uint64_t>(input.ref), ErrorFromPayload(value),
                                   input.time_ms);
@@ -242,6 +273,7 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   pending_events_.clear();
   d.effects = &effects;
   d.completed_task = static_cast<int64_t>(completed_task);
+  d.completed_status = input.kind == "task_succeeded" ? "succeeded" : "failed";
   d.record_history = !a.record.express;
   d.status = workflows::ExecutionStatusName(interp.status());
   d.transitions = interp.transitions();
@@ -270,22 +302,13 @@ Status DurableRuntime::Perform(Active& a, const workflows::Effects& effects) {
       }
     }
   }
-  for (uint64_t task : effects.cancel_tasks) {
-    // The job directory is found from the stored request.
-    auto tasks = store_->OpenTasks(id);
-    if (!tasks) return Fail(tasks.error());
-    for (const auto& t : *tasks) {
-      if (static_cast<uint64_t>(t.task_id) != task) continue;
-      auto request = ParseJson(t.request);
-      if (t.resource.rfind("hpcflow:::states:", 0) == 0) {
-        StopChild(id + ":" + std::to_string(t.task_id));
-      } else if (request) {
-        local_.Cancel({{"", JobDir(id, *request), ""}});
-      }
-      (void)store_->SetTaskStatus(id, t.task_id, "cancelled", "");
-    }
+  if (!effects.cancel_tasks.empty()) CancelTasks(id, effects.cancel_tasks);
+  if (!effects.start_tasks.empty()) {
+    std::vector<Json> requests;
+    requests.reserve(effects.start_tasks.size());
+    for (const auto& task : effects.start_tasks) requests.push_back(TaskRequestToJson(task));
+    QueueTasks(id, std::move(requests));
   }
-  for (const auto& task : effects.start_tasks) SubmitTask(id, TaskRequestToJson(task));
   FinishIfDone(id);
   return {};
 }
@@ -298,6 +321,10 @@ void DurableRuntime::FinishIfDone(const std::string& id) {
   for (auto t = timers_.begin(); t != timers_.end();) {
     t = t->second.first == id ? timers_.erase(t) : std::next(t);
   }
+  for (auto t = open_tasks_.lower_bound({id, 0}); t != open_tasks_.end() && t->first.first == id;) {
+    job_names_.erase(t->second.handle.name);
+    t = open_tasks_.erase(t);
+  }
   ExecutionRecord record = it->second.record;
   std::string status = workflows::ExecutionStatusName(interp.status());
   Json output = interp.output();
@@ -307,212 +334,14 @@ void DurableRuntime::FinishIfDone(const std::string& id) {
 }
 
 // ---------------------------------------------------------------------------
-// Child workflows.
+// Work handed in from other threads.
 
-void DurableRuntime::StartChild(const std::string& parent_id, const Json& request, bool wait,
-                                bool sync2) {
-  uint64_t task_id = request.value("task_id", uint64_t{0});
-  auto fail = [&](std::string cause) {
-    PostCompletion({parent_id, task_id, false, Json(), AslError{"States.TaskFailed", cause}});
-  };
-  // The child's id is derived from the parent's task, so a resubmission
-  // after a crash finds the child instead of starting a second one.
-  std::string child_id = parent_id + ":" + std::to_string(task_id);
-  auto existing = store_->GetExecution(child_id);
-  if (!existing) return fail(existing.error().cause);
-  if (!*existing || (*existing)->id != child_id) {
-    const Json& params = request["parameters"];
-    std::string machine;
-    for (const char* key : {"StateMachine", "StateMachineArn"}) {
-      if (params.is_object() && params.contains(key) && params[key].is_string()) {
-        machine = params[key].get<std::string>();
-      }
-    }
-    if (machine.empty()) {
-      return fail("startExecution needs StateMachine: the path of a workflow file");
-    }
-    auto parent = active_.find(parent_id);
-    if (fs::path(machine).is_relative() && parent != active_.end()) {
-      machine = (fs::path(parent->second.record.workflow).parent_path() / machine).string();
-    }
-    auto text = ReadFile(machine);
-    if (!text) return fail("cannot read the child workflow: " + text.error().cause);
-    std::vector<std::string> problems;
-    if (!LoadWorkflowText(*text, machine, problems)) {
-      return fail("the child workflow is invalid: " +
-                  (problems.empty() ? std::string() : problems.front()));
-    }
-    Json input = Json::object();
-    if (params.contains("Input")) {
-      input = params["Input"];
-      if (input.is_string()) {
-        // AWS passes Input as a JSON string as often as an object.
-        auto parsed = ParseJson(input.get<std::string>());
-        if (parsed) input = std::move(*parsed);
-      }
-    }
-    ExecutionRecord child;
-    child.id = child_id;
-    child.name = params.contains("Name") && params["Name"].is_string()
-                     ? params["Name"].get<std::string>()
-                     : child_id;
-    child.workflow = machine;
-    child.definition = *text;
-    child.input = DumpJson(input);
-    child.status = "PENDING";
-    child.created_ms = NowMs();
-    child.parent_id = parent_id;
-    child.parent_task = static_cast<int64_t>(task_id);
-    child.parent_mode = wait ? (sync2 ? "sync2" : "sync") : "";
-    child.seed = static_cast<int64_t>(RandomSeed() >> 1);
-    child.owner = options_.owner;
-    if (parent != active_.end()) child.payload_limit = parent->second.record.payload_limit;
-    if (auto s = store_->CreateExecution(child); !s) return fail(s.error().cause);
-    existing = std::optional<ExecutionRecord>(child);
+void DurableRuntime::Post(std::function<void()> work) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    posted_.push_back(std::move(work));
   }
-  (void)store_->SetTaskStatus(parent_id, static_cast<int64_t>(task_id), "running", child_id);
-  const ExecutionRecord& child = **existing;
-  if (!wait) {
-    PostCompletion({parent_id, task_id, true,
-                    Json{{"ExecutionArn", child_id}, {"StartDate", FormatTimeMs(NowMs())}}, {}});
-  }
-  if (child.status == "PENDING" && !active_.count(child_id)) {
-    if (auto s = Load(child, false); !s) return fail(s.error().cause);
-  } else if (child.status != "RUNNING" && wait) {
-    // It ended while this server was down: hand its result over now.
-    auto output = ParseJson(child.output.value_or("null"));
-    DeliverToParent(child, child.status, output ? *output : Json(),
-                    AslError{child.error.value_or(""), child.cause});
-  }
-}
-
-void DurableRuntime::DeliverToParent(const ExecutionRecord& child, const std::string& status,
-                                     const Json& output, const AslError& error) {
-  if (child.parent_id.empty() || child.parent_mode.empty()) return;
-  if (!active_.count(child.parent_id)) return;  // the parent replays and asks again
-  uint64_t task = static_cast<uint64_t>(child.parent_task);
-  if (status == "SUCCEEDED") {
-    Json result = {{"ExecutionArn", child.id},
-                   {"Name", child.name},
-                   {"Status", status},
-                   {"Output", child.parent_mode == "sync2" ? output : Json(DumpJson(output))}};
-    PostCompletion({child.parent_id, task, true, std::move(result), {}});
-  } else {
-    AslError failure = error;
-    if (failure.name.empty()) failure.name = "States.TaskFailed";
-    if (!failure.cause) failure.cause = "the child execution " + child.id + " ended " + status;
-    PostCompletion({child.parent_id, task, false, Json(), failure});
-  }
-}
-
-void DurableRuntime::StopChild(const std::string& child_id) {
-  auto it = active_.find(child_id);
-  if (it != active_.end()) {
-    InputRecord input{0, "stop", 0,
-                      DumpJson(Json{{"error", "States.Aborted"},
-                                    {"cause", "the parent execution stopped this child"}}),
-                      NowMs()};
-    (void)Apply(it->second, std::move(input), 0);
-    return;
-  }
-  // Not loaded yet (PENDING): it never starts.
-  auto child = store_->GetExecution(child_id);
-  if (!child || !*child || (*child)->status != "PENDING") return;
-  Decision d;
-  d.execution_id = child_id;
-  d.status = "ABORTED";
-  d.error = "States.Aborted";
-  d.cause = "the parent execution stopped this child";
-  d.stop_ms = NowMs();
-  (void)store_->Commit(d);
-}
-
-// ---------------------------------------------------------------------------
-// Jobs.
-
-std::string DurableRuntime::JobDir(const std::string& execution_id, const Json& request) const {
-  return options_.state_dir + "/executions/" + SafeName(execution_id) + "/tasks/" +
-         std::to_string(request.value("task_id", uint64_t{0})) + "-" +
-         SafeName(request.value("state", std::string("task")));
-}
-
-void DurableRuntime::SubmitTask(const std::string& execution_id, const Json& request) {
-  uint64_t task_id = request.value("task_id", uint64_t{0});
-  auto fail = [&](std::string name, std::string cause) {
-    PostCompletion({execution_id, task_id, false, Json(), AslError{name, cause}});
-  };
-  auto resource = ParseTaskResource(request.value("resource", ""));
-  if (!resource) return fail(resource.error().name, resource.error().cause);
-  if (resource->service == "states" && resource->wait != WaitMode::kTaskToken) {
-    return StartChild(execution_id, request, resource->wait == WaitMode::kSync,
-                      request.value("resource", std::string()).find(".sync:2") !=
-                          std::string::npos);
-  }
-  if (resource->service == "slurm" || resource->service == "states" ||
-      resource->wait == WaitMode::kTaskToken) {
-    return fail("hpcflow.UnsupportedResource",
-                "'" + request.value("resource", std::string()) +
-                    "' is not supported by this server yet (slurm, child workflows and "
-                    ".waitForTaskToken come with later versions)");
-  }
-  std::vector<std::string> ignored;
-  auto spec = JobSpecFromParameters(request["parameters"], local_, ignored);
-  if (!spec) return fail(spec.error().name, spec.error().cause);
-  std::string job_dir = JobDir(execution_id, request);
-  backends::JobFiles files(job_dir);
-  spec->job_dir = job_dir;
-  spec->name = SafeName(execution_id) + "-" + std::to_string(task_id);
-  std::error_code ec;
-  fs::create_directories(job_dir, ec);
-  if (!fs::exists(files.input(), ec)) {
-    std::ofstream(files.input()) << DumpJson(request["parameters"]);
-  }
-  spec->environment["HPCFLOW_EXECUTION_ID"] = execution_id;
-  spec->environment["HPCFLOW_STATE_NAME"] = request.value("state", "");
-  spec->environment["HPCFLOW_INPUT"] = files.input();
-  spec->environment["HPCFLOW_RESULT"] = files.result();
-  spec->environment["HPCFLOW_STATE_DIR"] = options_.state_dir;
-  // Lets a workflow find the scripts that sit beside it, wherever it runs.
-  if (auto a = active_.find(execution_id); a != active_.end()) {
-    std::error_code path_ec;
-    auto dir = fs::absolute(fs::path(a->second.record.workflow), path_ec).parent_path();
-    if (!path_ec) spec->environment["HPCFLOW_WORKFLOW_DIR"] = dir.string();
-  }
-  int64_t item = request.value("item", int64_t{-1});
-  if (item >= 0) spec->environment["HPCFLOW_ITEM_INDEX"] = std::to_string(item);
-  auto submitted = local_.Submit({*spec}, {});
-  if (!submitted) return fail("States.TaskFailed", submitted.error().cause);
-  (void)store_->SetTaskStatus(execution_id, static_cast<int64_t>(task_id), "running", job_dir);
-  if (resource->wait == WaitMode::kRequestResponse) {
-    // Returns once the job is accepted; the job runs on by itself.
-    PostCompletion({execution_id, task_id, true,
-                    Json{{"Backend", "local"},
-                         {"JobId", spec->name},
-                         {"Stdout", files.stdout_path()},
-                         {"Stderr", files.stderr_path()}},
-                    {}});
-    return;
-  }
-  WatchJob(execution_id, task_id, request, job_dir);
-}
-
-void DurableRuntime::WatchJob(const std::string& execution_id, uint64_t task_id,
-                              const Json& request, const std::string& job_dir) {
-  std::string backend = "local";
-  std::string job_id = SafeName(execution_id) + "-" + std::to_string(task_id);
-  (void)request;
-  watchers_.emplace_back([this, execution_id, task_id, job_dir, backend, job_id] {
-    backends::JobEnd end = backends::WaitForJobEnd(job_dir);
-    if (shutdown_) return;  // the next server adopts the job's end
-    backends::JobFiles files(job_dir);
-    auto result = TaskResultFromJobEnd(end, backend, job_id, files);
-    if (result) {
-      PostCompletion({execution_id, task_id, true, std::move(*result), {}});
-    } else {
-      PostCompletion({execution_id, task_id, false, Json(),
-                      AslError{result.error().name, result.error().cause}});
-    }
-  });
+  wake_.notify_all();
 }
 
 void DurableRuntime::PostCompletion(Completion completion) {
@@ -523,6 +352,79 @@ void DurableRuntime::PostCompletion(Completion completion) {
   wake_.notify_all();
 }
 
+void DurableRuntime::PostCallback(CallbackRequest request,
+                                  std::function<void(CallbackReply)> reply) {
+  // Checked on the caller's thread: forged tokens never reach the loop.
+  auto claims = VerifyTaskToken(options_.token_secret, request.token);
+  if (!claims) {
+    reply({403, Json{{"status", "refused"},
+                     {"error", claims.error().name},
+                     {"message", claims.error().cause}}});
+    return;
+  }
+  TaskKey key{claims->execution_id, claims->task_id};
+  Post([this, request = std::move(request), key, reply = std::move(reply)] {
+    reply(HandleCallback(request, key));
+  });
+}
+
+Status DurableRuntime::ApplyCompletion(Completion c) {
+  auto it = active_.find(c.execution_id);
+  if (it == active_.end()) return {};
+  // Only a task the interpreter still waits for ends: a late report (after
+  // a timeout or a cancel) changes nothing.
+  auto open = open_tasks_.find({c.execution_id, c.task_id});
+  if (open == open_tasks_.end()) return {};
+  job_names_.erase(open->second.handle.name);
+  open_tasks_.erase(open);
+  InputRecord input;
+  input.time_ms = NowMs();
+  input.ref = static_cast<int64_t>(c.task_id);
+  if (c.ok) {
+    input.kind = "task_succeeded";
+    input.payload = DumpJson(c.output);
+  } else {
+    input.kind = "task_failed";
+    input.payload = DumpJson(ErrorPayload(c.error));
+  }
+  return Apply(it->second, std::move(input), c.task_id);
+}
+
+Status DurableRuntime::RunPostedWork() {
+  std::deque<std::function<void()>> work;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    work.swap(posted_);
+  }
+  for (auto& w : work) {
+    w();
+    if (!loop_failure_) return loop_failure_;
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------
+// The control API's entry points (loop thread).
+
+Status DurableRuntime::CreateExecution(ExecutionRecord& record) {
+  record.owner = options_.owner;
+  return store_->CreateExecution(record);
+}
+
+void DurableRuntime::LoadCreated(const ExecutionRecord& record) {
+  if (active_.count(record.id)) return;  // StartPending was first
+  if (auto s = Load(record, false); !s) loop_failure_ = s;
+}
+
+Status DurableRuntime::StopExecution(const std::string& id, const AslError& error) {
+  auto it = active_.find(id);
+  if (it == active_.end()) return {};  // already finished: nothing to stop
+  InputRecord input{0, "stop", 0, DumpJson(ErrorPayload(error)), NowMs()};
+  return Apply(it->second, std::move(input), 0);
+}
+
+Json DurableRuntime::BackendCommandCounts() const { return backends_->CommandCounts(); }
+
 // ---------------------------------------------------------------------------
 // The loop.
 
@@ -530,18 +432,14 @@ Status DurableRuntime::HandleRequests() {
   auto requests = store_->TakeRequests(options_.owner);
   if (!requests) return Fail(requests.error());
   for (const auto& r : *requests) {
-    auto it = active_.find(r.execution_id);
-    if (it == active_.end()) continue;  // already finished: nothing to stop
-    if (r.kind == "stop") {
-      auto payload = ParseJson(r.payload.empty() ? "{}" : r.payload);
-      Json p = payload ? *payload : Json::object();
-      AslError error{p.value("error", std::string("States.Aborted")),
-                     p.contains("cause") && p["cause"].is_string()
-                         ? std::optional<std::string>(p["cause"].get<std::string>())
-                         : std::optional<std::string>("stopped by the user")};
-      InputRecord input{0, "stop", 0, DumpJson(ErrorPayload(error)), NowMs()};
-      if (auto s = Apply(it->second, std::move(input), 0); !s) return s;
-    }
+    if (r.kind != "stop") continue;
+    auto payload = ParseJson(r.payload.empty() ? "{}" : r.payload);
+    Json p = payload ? *payload : Json::object();
+    AslError error{p.value("error", std::string("States.Aborted")),
+                   p.contains("cause") && p["cause"].is_string()
+                       ? std::optional<std::string>(p["cause"].get<std::string>())
+                       : std::optional<std::string>("stopped by the user")};
+    if (auto s = StopExecution(r.execution_id, error); !s) return s;
   }
   return {};
 }
@@ -561,6 +459,7 @@ Status DurableRuntime::FireDueTimers() {
 
 Status DurableRuntime::Run(bool until_idle) {
   int64_t next_poll = 0;
+  if (next_reconcile_ms_ == 0) next_reconcile_ms_ = NowMs() + options_.reconcile_quiet_ms;
   while (!shutdown_) {
     int64_t now = NowMs();
     if (now >= next_poll) {
@@ -568,33 +467,28 @@ Status DurableRuntime::Run(bool until_idle) {
       if (auto s = HandleRequests(); !s) return s;
       next_poll = now + options_.poll_interval_ms;
     }
+    if (now >= next_reconcile_ms_) {
+      Reconcile();
+      next_reconcile_ms_ = NextReconcileMs();
+    }
     if (auto s = FireDueTimers(); !s) return s;
+    FlushBatched(false);
     std::deque<Completion> batch;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      int64_t deadline = next_poll;
+      int64_t deadline = std::min(next_poll, next_reconcile_ms_);
       if (!timers_.empty()) deadline = std::min(deadline, timers_.begin()->first);
+      if (!batched_.empty()) deadline = std::min(deadline, BatchDeadlineMs());
       auto until = std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline));
       wake_.wait_until(lock, until, [&] {
-        return !completions_.empty() || !continues_.empty() || shutdown_.load();
+        return !completions_.empty() || !posted_.empty() || !continues_.empty() || shutdown_.load();
       });
       batch.swap(completions_);
     }
     for (auto& c : batch) {
-      auto it = active_.find(c.execution_id);
-      if (it == active_.end()) continue;
-      InputRecord input;
-      input.time_ms = NowMs();
-      input.ref = static_cast<int64_t>(c.task_id);
-      if (c.ok) {
-        input.kind = "task_succeeded";
-        input.payload = DumpJson(c.output);
-      } else {
-        input.kind = "task_failed";
-        input.payload = DumpJson(ErrorPayload(c.error));
-      }
-      if (auto s = Apply(it->second, std::move(input), c.task_id); !s) return s;
+      if (auto s = ApplyCompletion(std::move(c)); !s) return s;
     }
+    if (auto s = RunPostedWork(); !s) return s;
     // Executions cut at their step budget continue, one step each per round.
     std::deque<std::string> round;
     round.swap(continues_);
@@ -604,6 +498,7 @@ Status DurableRuntime::Run(bool until_idle) {
       InputRecord input{0, "continue", 0, "", NowMs()};
       if (auto s = Apply(it->second, std::move(input), 0); !s) return s;
     }
+    if (!loop_failure_) return loop_failure_;
     if (until_idle && active_.empty()) {
       auto pending = store_->ListOwned("PENDING", options_.owner, 1);
       if (pending && pending->empty()) break;

@@ -9,7 +9,9 @@ namespace hpcflow::orchestrator {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// Version 2 added executions.commands and .workdir, and the succeeded and
+// failed task states.
+constexpr int kSchemaVersion = 2;
 // A CLI reading while the server writes waits this long for the lock
 // (HPCFLOW_STORE_BUSY_MS overrides it, e.g. for tests of a locked store).
 int BusyTimeoutMs() {
@@ -30,7 +32,8 @@ CREATE TABLE IF NOT EXISTS executions(
   express INTEGER NOT NULL DEFAULT 0, backend TEXT NOT NULL DEFAULT 'local',
   seed INTEGER NOT NULL DEFAULT 0, transitions INTEGER NOT NULL DEFAULT 0,
   payload_limit INTEGER NOT NULL DEFAULT 0, parent_task INTEGER NOT NULL DEFAULT 0,
-  parent_mode TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '');
+  parent_mode TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '',
+  commands TEXT NOT NULL DEFAULT '{}', workdir TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS executions_by_parent ON executions(parent_id);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions(status);
 CREATE INDEX IF NOT EXISTS executions_by_name ON executions(name);
@@ -58,7 +61,7 @@ CREATE TABLE IF NOT EXISTS requests(
 const char kExecutionFields[] =
     "id, name, workflow, definition, input, status, output, error, cause, created_ms, start_ms, "
     "stop_ms, parent_id, express, backend, seed, transitions, payload_limit, parent_task, "
-    "parent_mode, owner";
+    "parent_mode, owner, commands, workdir";
 // ...and those read back: its row number first.
 const std::string kExecutionColumns = std::string("rowid, ") + kExecutionFields;
 
@@ -70,12 +73,15 @@ std::optional<std::string> OptionalText(const Statement& row, int column) {
 }  // namespace
 
 Json TaskRequestToJson(const workflows::TaskRequest& r) {
-  Json out = {{"task_id", r.task_id},   {"state", r.state_name},
-              {"resource", r.resource}, {"parameters", r.parameters},
-              {"attempt", r.attempt},   {"item", r.map_item_index}};
+  Json out = {{"task_id", r.task_id},       {"state", r.state_name}, {"resource", r.resource},
+              {"parameters", r.parameters}, {"attempt", r.attempt},  {"item", r.map_item_index}};
   if (r.timeout_seconds) out["timeout"] = *r.timeout_seconds;
   if (r.heartbeat_seconds) out["heartbeat"] = *r.heartbeat_seconds;
   if (!r.task_token.empty()) out["token"] = r.task_token;
+  if (r.throttle_group != 0) {
+    out["throttle_group"] = r.throttle_group;
+    out["throttle"] = r.throttle_limit;
+  }
   return out;
 }
 
@@ -104,6 +110,8 @@ ExecutionRecord ReadExecutionRow(const Statement& row) {
   r.parent_task = row.Int(c++);
   r.parent_mode = row.Text(c++);
   r.owner = row.Text(c++);
+  r.commands = row.Text(c++);
+  r.workdir = row.Text(c++);
   return r;
 }
 
@@ -180,6 +188,18 @@ Status ExecutionStore::Init() {
     if (!version) return Fail(version.error());
     auto row = version->Step();
     if (!row) return Fail(row.error());
+    if (*row && version->Text(0) == "1") {
+      // Version 1 (hpcflow 0.1): add what version 2 keeps, in place.
+      if (auto s =
+              db_->Exec("ALTER TABLE executions ADD COLUMN commands TEXT NOT NULL DEFAULT '{}';"
+                        "ALTER TABLE executions ADD COLUMN workdir TEXT NOT NULL DEFAULT '';"
+                        "UPDATE tasks SET status = 'succeeded' WHERE status = 'done';"
+                        "UPDATE meta SET value = '2' WHERE key = 'schema_version';");
+          !s) {
+        return s;
+      }
+      return {};
+    }
     if (*row && version->Text(0) != std::to_string(kSchemaVersion)) {
       return Fail("store", "the state database has schema version " + version->Text(0) +
                                "; this hpcflow understands version " +
@@ -196,7 +216,7 @@ Status ExecutionStore::Init() {
 
 Status ExecutionStore::CreateExecution(ExecutionRecord& r) {
   auto stmt = db_->Prepare(std::string("INSERT INTO executions(") + kExecutionFields +
-                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, r.id)
       .Bind(2, r.name)
@@ -218,7 +238,9 @@ Status ExecutionStore::CreateExecution(ExecutionRecord& r) {
       .Bind(18, r.payload_limit)
       .Bind(19, r.parent_task)
       .Bind(20, r.parent_mode)
-      .Bind(21, r.owner);
+      .Bind(21, r.owner)
+      .Bind(22, r.commands)
+      .Bind(23, r.workdir);
   if (auto s = stmt->Run(); !s) return s;
   r.num = db_->LastInsertRowid();
   return {};
@@ -227,7 +249,8 @@ Status ExecutionStore::CreateExecution(ExecutionRecord& r) {
 Result<std::optional<ExecutionRecord>> ExecutionStore::GetExecution(const std::string& id_or_name) {
   for (const char* column : {"id", "name"}) {
     auto stmt = db_->Prepare(std::string("SELECT ") + kExecutionColumns +
-                             " FROM executions WHERE " + column + " = ? ORDER BY created_ms DESC "
+                             " FROM executions WHERE " + column +
+                             " = ? ORDER BY created_ms DESC "
                              "LIMIT 1");
     if (!stmt) return Fail(stmt.error());
     stmt->Bind(1, id_or_name);
@@ -360,8 +383,8 @@ Status ExecutionStore::CommitLocked(const Decision& d) {
         "INSERT INTO inputs(execution_id, seq, kind, ref, payload, time_ms) VALUES(?,?,?,?,?,?)");
     if (!stmt) return Fail(stmt.error());
     insert_input_.emplace(std::move(*stmt));
-    auto events = db_->Prepare(
-        "INSERT INTO events(key, type, state, time_ms, details) VALUES(?,?,?,?,?)");
+    auto events =
+        db_->Prepare("INSERT INTO events(key, type, state, time_ms, details) VALUES(?,?,?,?,?)");
     if (!events) return Fail(events.error());
     insert_event_.emplace(std::move(*events));
   }
@@ -426,10 +449,9 @@ Status ExecutionStore::CommitLocked(const Decision& d) {
     if (auto s = stmt->Run(); !s) return s;
   }
   if (d.completed_task != 0) {
-    auto stmt =
-        db_->Prepare("UPDATE tasks SET status = 'done' WHERE execution_id = ? AND task_id = ?");
+    auto stmt = db_->Prepare("UPDATE tasks SET status = ? WHERE execution_id = ? AND task_id = ?");
     if (!stmt) return Fail(stmt.error());
-    stmt->Bind(1, id).Bind(2, d.completed_task);
+    stmt->Bind(1, d.completed_status).Bind(2, id).Bind(3, d.completed_task);
     if (auto s = stmt->Run(); !s) return s;
   }
   auto update = db_->Prepare(
@@ -463,6 +485,50 @@ Status ExecutionStore::SetTaskStatus(const std::string& execution_id, int64_t ta
       "WHERE execution_id = ? AND task_id = ?");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, status).Bind(2, job_id).Bind(3, job_id).Bind(4, execution_id).Bind(5, task_id);
+  return stmt->Run();
+}
+
+Status ExecutionStore::SetTasksRunning(const std::string& execution_id,
+                                       const std::vector<std::pair<int64_t, std::string>>& tasks) {
+  if (tasks.empty()) return {};
+  if (auto s = db_->Begin(); !s) return s;
+  auto stmt = db_->Prepare(
+      "UPDATE tasks SET status = 'running', job_id = ? WHERE execution_id = ? AND task_id = ? "
+      "AND status = 'pending'");
+  if (!stmt) {
+    db_->Rollback();
+    return Fail(stmt.error());
+  }
+  for (const auto& [task_id, handle] : tasks) {
+    stmt->Bind(1, handle).Bind(2, execution_id).Bind(3, task_id);
+    if (auto s = stmt->Run(); !s) {
+      db_->Rollback();
+      return s;
+    }
+  }
+  return db_->Commit();
+}
+
+Result<std::optional<TaskRecord>> ExecutionStore::GetTask(const std::string& execution_id,
+                                                          int64_t task_id) {
+  auto stmt = db_->Prepare(
+      "SELECT execution_id, task_id, state, resource, request, status, job_id FROM tasks "
+      "WHERE execution_id = ? AND task_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, execution_id).Bind(2, task_id);
+  auto row = stmt->Step();
+  if (!row) return Fail(row.error());
+  if (!*row) return std::optional<TaskRecord>();
+  return std::optional<TaskRecord>(TaskRecord{stmt->Text(0), stmt->Int(1), stmt->Text(2),
+                                              stmt->Text(3), stmt->Text(4), stmt->Text(5),
+                                              stmt->Text(6)});
+}
+
+Status ExecutionStore::SetCommandCounts(const std::string& execution_id,
+                                        const std::string& counts) {
+  auto stmt = db_->Prepare("UPDATE executions SET commands = ? WHERE id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, counts).Bind(2, execution_id);
   return stmt->Run();
 }
 

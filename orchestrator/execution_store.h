@@ -31,10 +31,10 @@ struct ExecutionRecord {
   int64_t num = 0;  // the store's row number: keys the history compactly
   std::string id;
   std::string name;
-  std::string workflow;    // the file it came from
-  std::string definition;  // the definition's text, as submitted
-  std::string input;       // JSON text
-  std::string status;      // PENDING, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+  std::string workflow;               // the file it came from
+  std::string definition;             // the definition's text, as submitted
+  std::string input;                  // JSON text
+  std::string status;                 // PENDING, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
   std::optional<std::string> output;  // JSON text
   std::optional<std::string> error;
   std::optional<std::string> cause;
@@ -52,13 +52,19 @@ struct ExecutionRecord {
   int64_t seed = 0;
   int64_t transitions = 0;
   int64_t payload_limit = 0;
+  // JSON text: the external commands its jobs needed, by backend
+  // ({"slurm": {"sbatch": 1, "scancel": 1}}), for status --json.
+  std::string commands = "{}";
+  // Where it was submitted from: its jobs' working directory unless they
+  // name one (as sbatch does).
+  std::string workdir;
 };
 
 // One event fed to the interpreter.
 struct InputRecord {
   int64_t seq = 0;
-  std::string kind;  // start, task_succeeded, task_failed, heartbeat, timer, stop
-  int64_t ref = 0;   // task or timer id
+  std::string kind;     // start, task_succeeded, task_failed, heartbeat, timer, stop
+  int64_t ref = 0;      // task or timer id
   std::string payload;  // JSON text: output, or {"error","cause"}
   int64_t time_ms = 0;
 };
@@ -69,7 +75,8 @@ struct TaskRecord {
   std::string state;
   std::string resource;
   std::string request;  // JSON text of the TaskRequest
-  std::string status;   // pending, running, cancelling, done, cancelled
+  // pending, running, cancelling, succeeded, failed, cancelled
+  std::string status;
   std::string job_id;
 };
 
@@ -101,7 +108,8 @@ struct Decision {
   InputRecord input;
   std::vector<workflows::HistoryEvent> events;
   const workflows::Effects* effects = nullptr;
-  int64_t completed_task = 0;  // marks this task done (its end is the input)
+  int64_t completed_task = 0;                  // marks this task ended (its end is the input)
+  std::string completed_status = "succeeded";  // or "failed"
   std::string status;
   std::optional<std::string> output, error, cause;
   int64_t stop_ms = 0;
@@ -134,6 +142,12 @@ class ExecutionStore {
   Status Commit(const Decision& decision);
   Status SetTaskStatus(const std::string& execution_id, int64_t task_id, const std::string& status,
                        const std::string& job_id);
+  Status SetCommandCounts(const std::string& execution_id, const std::string& counts);
+  // Marks submitted jobs running with their handles (JSON), in one transaction.
+  Status SetTasksRunning(const std::string& execution_id,
+                         const std::vector<std::pair<int64_t, std::string>>& tasks);
+  // One task, whatever its status; nullopt when unknown.
+  Result<std::optional<TaskRecord>> GetTask(const std::string& execution_id, int64_t task_id);
 
   Status AddRequest(const std::string& execution_id, const std::string& kind,
                     const std::string& payload);

@@ -22,6 +22,8 @@
 #include <system_error>
 #include <thread>
 
+#include "backends/inherited_fds.h"
+
 namespace hpcflow::backends {
 
 namespace bp = boost::process;
@@ -149,6 +151,7 @@ Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
   auto setup = bp::extend::on_exec_setup([own_group, working_directory](auto&) {
     if (own_group) setpgid(0, 0);
     ResetSignals();
+    CloseOnExecAllBut(-1);
     if (working_directory != nullptr && chdir(working_directory) != 0) {
       ChildFail("hpcflow: cannot change to the working directory\n", 126);
     }
@@ -197,7 +200,7 @@ Result<pid_t> LocalProcess::StartDetached(const ProcessSpec& spec, int inherit_f
   auto detach = bp::extend::on_exec_setup([inherit_fd, pid_sink](auto&) {
     setsid();
     ResetSignals();
-    if (inherit_fd >= 0) fcntl(inherit_fd, F_SETFD, 0);
+    CloseOnExecAllBut(inherit_fd);
     pid_t grandchild = _Fork();  // async-signal-safe, unlike fork()
     if (grandchild < 0) _exit(1);
     if (grandchild > 0) {

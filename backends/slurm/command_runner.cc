@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "backends/inherited_fds.h"
+
 namespace hpcflow::backends::slurm {
 
 namespace {
@@ -62,6 +64,8 @@ Result<CommandOutput> RunCommand(const std::vector<std::string>& argv, int timeo
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
+    // The exec-failure pipe stays open until exec succeeds (it closes then).
+    CloseOnExecAllBut(-1);
     execvp(cargs[0], cargs.data());
     int code = errno;
     char marker[2] = {static_cast<char>(kExecFailedMarker), static_cast<char>(code)};

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "backends/job_wrapper.h"
 #include "common/json.h"
 
 namespace hpcflow::backends::slurm {
@@ -97,27 +98,6 @@ bool HasStarted(const std::string& job_dir) {
   return fs::exists(JobFiles(job_dir).started(), ec);
 }
 
-std::optional<JobEnd> ReadWrapperEnd(const std::string& job_dir) {
-  JobFiles files(job_dir);
-  auto exit = ReadJsonFile(files.exit());
-  if (!exit) return std::nullopt;
-  JobEnd end;
-  if (exit->contains("kind")) {
-    end = JobEndFromJson(*exit);
-  } else if (exit->value("signal", 0) != 0) {
-    end.kind = JobEnd::Kind::kSignaled;
-    end.signal = exit->value("signal", 0);
-  } else {
-    end.kind = JobEnd::Kind::kExited;
-    end.exit_code = exit->value("exit_code", -1);
-  }
-  if (end.end_ms == 0) end.end_ms = exit->value("end_ms", int64_t{0});
-  if (end.start_ms == 0) {
-    if (auto started = ReadJsonFile(files.started())) {
-      end.start_ms = started->value("start_ms", int64_t{0});
-    }
-  }
-  return end;
-}
+std::optional<JobEnd> ReadWrapperEnd(const std::string& job_dir) { return ReadJobEnd(job_dir); }
 
 }  // namespace hpcflow::backends::slurm

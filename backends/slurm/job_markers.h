@@ -56,12 +56,8 @@ void RemoveSubmitMarkers(const std::string& job_dir);
 // True once the job wrapper has recorded the start (JOB_DIR/started).
 bool HasStarted(const std::string& job_dir);
 
-// The end the job wrapper recorded in JOB_DIR/exit, if any.
-//
-// TODO(job-wrapper): replace with backends::ReadJobEnd (job_wrapper.h) once
-// its implementation is merged; until then this reads both the wrapper's
-// current record ({"exit_code"} or {"signal"}, "end_ms") and the JobEnd JSON
-// form (with "kind") the new wrapper is to write.
+// The end the job wrapper recorded in JOB_DIR/exit, if any
+// (backends::ReadJobEnd).
 std::optional<JobEnd> ReadWrapperEnd(const std::string& job_dir);
 
 }  // namespace hpcflow::backends::slurm

@@ -25,9 +25,11 @@ constexpr std::array<const char*, 8> kFinal = {"COMPLETED", "FAILED",    "TIMEOU
                                                "NODE_FAIL", "PREEMPTED"};
 
 // A record of the command dying of a signal, which is what a job stopped by
-// Slurm leaves (a shell reports a signal as exit 128+N).
+// Slurm leaves (a shell reports a signal as exit 128+N; a wrapper that gets
+// SIGTERM itself records a cancel: it cannot tell scancel from a time limit).
 bool LooksKilled(const JobEnd& end) {
-  return end.kind == Kind::kSignaled || (end.kind == Kind::kExited && end.exit_code > 128);
+  return end.kind == Kind::kSignaled || end.kind == Kind::kCancelled ||
+         (end.kind == Kind::kExited && end.exit_code > 128);
 }
 
 JobStatus Ended(JobEnd end) {

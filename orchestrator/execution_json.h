@@ -1,0 +1,19 @@
+// How executions and their history are shown as JSON: by `status`, `list`
+// and `history --json`, and by the control API that serves them.
+#ifndef HPCFLOW_ORCHESTRATOR_EXECUTION_JSON_H_
+#define HPCFLOW_ORCHESTRATOR_EXECUTION_JSON_H_
+
+#include <vector>
+
+#include "common/json.h"
+#include "orchestrator/execution_store.h"
+
+namespace hpcflow::orchestrator {
+
+bool IsFinalStatus(const std::string& status);
+Json StatusJson(const ExecutionRecord& record);
+Json HistoryJson(const std::vector<HistoryRow>& events);
+
+}  // namespace hpcflow::orchestrator
+
+#endif  // HPCFLOW_ORCHESTRATOR_EXECUTION_JSON_H_

@@ -1,0 +1,346 @@
+// The durable runtime's jobs: submitting the Task states that run jobs,
+// cancelling them, taking their ends, and reconciling with the backends.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "common/ids.h"
+#include "orchestrator/backend_registry.h"
+#include "orchestrator/durable_runtime.h"
+#include "orchestrator/job_params.h"
+#include "orchestrator/runtime_util.h"
+#include "orchestrator/task_token.h"
+
+namespace hpcflow::orchestrator {
+
+namespace fs = std::filesystem;
+using workflows::AslError;
+
+namespace {
+
+// The jobs of one decision that go to one backend: submitted together, so
+// that a Map's items become one array where the backend has arrays.
+struct SubmitGroup {
+  backends::Backend* backend = nullptr;
+  std::vector<backends::JobSpec> specs;
+  std::vector<uint64_t> task_ids;
+  int max_concurrent = 0;
+};
+
+}  // namespace
+
+void DurableRuntime::CountCommands(const std::string& execution_id, backends::Backend& backend,
+                                   const std::map<std::string, int64_t>& before) {
+  auto after = backend.CommandCounts();
+  if (after == before) return;
+  auto active = active_.find(execution_id);
+  if (active == active_.end()) return;
+  auto counts = ParseJson(active->second.record.commands);
+  Json merged = counts && counts->is_object() ? *counts : Json::object();
+  Json& mine = merged[backend.Name()];
+  if (!mine.is_object()) mine = Json::object();
+  for (const auto& [command, n] : after) {
+    auto old = before.find(command);
+    int64_t delta = n - (old == before.end() ? 0 : old->second);
+    if (delta != 0) mine[command] = mine.value(command, int64_t{0}) + delta;
+  }
+  active->second.record.commands = DumpJson(merged);
+  (void)store_->SetCommandCounts(execution_id, active->second.record.commands);
+}
+
+std::string DurableRuntime::JobDir(const std::string& execution_id, const Json& request) const {
+  return options_.state_dir + "/executions/" + SafeName(execution_id) + "/tasks/" +
+         std::to_string(request.value("task_id", uint64_t{0})) + "-" +
+         SafeName(request.value("state", std::string("task")));
+}
+
+std::string DurableRuntime::TaskToken(const std::string& execution_id,
+                                      const workflows::TaskRequest& r) const {
+  TokenClaims claims;
+  claims.execution_id = execution_id;
+  claims.state = r.state_name;
+  claims.task_id = r.task_id;
+  claims.attempt = r.attempt;
+  claims.item = r.map_item_index;
+  return SignTaskToken(options_.token_secret, claims);
+}
+
+std::string DurableRuntime::TaskToken(const std::string& execution_id, const Json& request) const {
+  workflows::TaskRequest r;
+  r.state_name = request.value("state", std::string());
+  r.task_id = request.value("task_id", uint64_t{0});
+  r.attempt = request.value("attempt", 0);
+  r.map_item_index = request.value("item", int64_t{-1});
+  return TaskToken(execution_id, r);
+}
+
+namespace {
+// How long batch-scheduler jobs wait for company: until none came for
+// kBatchQuietMs, at most kBatchMaxMs after the first.
+constexpr int64_t kBatchQuietMs = 250;
+constexpr int64_t kBatchMaxMs = 2000;
+}  // namespace
+
+void DurableRuntime::QueueTasks(const std::string& execution_id, std::vector<Json> requests) {
+  auto active = active_.find(execution_id);
+  if (active == active_.end()) return;
+  std::vector<Json> now;
+  for (auto& request : requests) {
+    auto resource = ParseTaskResource(request.value("resource", std::string()));
+    if (resource && resource->service != "states" &&
+        BackendRegistry::HasArrays(BackendFor(*resource, active->second.record.backend))) {
+      int64_t t = NowMs();
+      if (batched_.empty()) batch_first_ms_ = t;
+      batch_last_ms_ = t;
+      batched_.emplace_back(execution_id, std::move(request));
+    } else {
+      now.push_back(std::move(request));
+    }
+  }
+  if (!now.empty()) SubmitTasks(execution_id, now);
+}
+
+int64_t DurableRuntime::BatchDeadlineMs() const {
+  return std::min(batch_last_ms_ + kBatchQuietMs, batch_first_ms_ + kBatchMaxMs);
+}
+
+void DurableRuntime::FlushBatched(bool force) {
+  if (batched_.empty() || (!force && NowMs() < BatchDeadlineMs())) return;
+  std::vector<std::pair<std::string, Json>> batch;
+  batch.swap(batched_);
+  std::map<std::string, std::vector<Json>> by_execution;
+  for (auto& [execution_id, request] : batch) {
+    by_execution[execution_id].push_back(std::move(request));
+  }
+  for (auto& [execution_id, requests] : by_execution) SubmitTasks(execution_id, requests);
+}
+
+void DurableRuntime::SubmitTasks(const std::string& execution_id,
+                                 const std::vector<Json>& requests) {
+  auto active = active_.find(execution_id);
+  if (active == active_.end()) return;
+  std::map<std::pair<std::string, uint64_t>, SubmitGroup> groups;  // (backend, throttle group)
+  for (const Json& request : requests) {
+    uint64_t task_id = request.value("task_id", uint64_t{0});
+    TaskKey key{execution_id, task_id};
+    auto fail = [&](const std::string& name, const std::string& cause) {
+      PostCompletion({execution_id, task_id, false, Json(), AslError{name, cause}});
+    };
+    auto resource = ParseTaskResource(request.value("resource", std::string()));
+    OpenTask& open = open_tasks_[key];
+    open.request = request;
+    if (!resource) {
+      fail(resource.error().name, resource.error().cause);
+      continue;
+    }
+    open.resource = *resource;
+    if (resource->service == "states") {
+      StartChild(execution_id, request, resource->wait == WaitMode::kSync,
+                 request.value("resource", std::string()).find(".sync:2") != std::string::npos);
+      continue;
+    }
+    std::string backend_name = BackendFor(*resource, active->second.record.backend);
+    auto backend = backends_->Get(backend_name);
+    if (!backend) {
+      fail("hpcflow.BackendUnavailable", backend.error().cause);
+      continue;
+    }
+    std::vector<std::string> ignored;
+    auto spec = JobSpecFromParameters(request["parameters"], **backend, ignored);
+    if (!spec) {
+      fail(spec.error().name, spec.error().cause);
+      continue;
+    }
+    for (const auto& parameter : ignored) {
+      // Once per backend and parameter: one workflow runs everywhere, and
+      // what a backend cannot map is worth one line, not one per job.
+      if (warned_.insert(backend_name + "/" + parameter).second) {
+        std::cerr << "hpcflow: the " << backend_name << " backend ignores the job parameter '"
+                  << parameter << "' (state '" << request.value("state", std::string()) << "')\n";
+      }
+    }
+    if (spec->working_directory.empty()) spec->working_directory = active->second.record.workdir;
+    std::string job_dir = JobDir(execution_id, request);
+    backends::JobFiles files(job_dir);
+    spec->job_dir = job_dir;
+    spec->name = SafeName(execution_id) + "-" + std::to_string(task_id);
+    std::error_code ec;
+    fs::create_directories(job_dir, ec);
+    if (!fs::exists(files.input(), ec)) {
+      std::ofstream(files.input()) << DumpJson(request["parameters"]);
+    }
+    auto& env = spec->environment;
+    env["HPCFLOW_EXECUTION_ID"] = execution_id;
+    env["HPCFLOW_STATE_NAME"] = request.value("state", std::string());
+    env["HPCFLOW_INPUT"] = files.input();
+    env["HPCFLOW_RESULT"] = files.result();
+    env["HPCFLOW_STATE_DIR"] = options_.state_dir;
+    env["HPCFLOW_TASK_TOKEN"] = TaskToken(execution_id, request);
+    if (!options_.callback_url.empty()) env["HPCFLOW_CALLBACK_URL"] = options_.callback_url;
+    // Lets a workflow find the scripts that sit beside it, wherever it runs.
+    auto dir = fs::absolute(fs::path(active->second.record.workflow), ec).parent_path();
+    if (!ec) env["HPCFLOW_WORKFLOW_DIR"] = dir.string();
+    int64_t item = request.value("item", int64_t{-1});
+    if (item >= 0) env["HPCFLOW_ITEM_INDEX"] = std::to_string(item);
+    open.is_job = true;
+    open.backend = *backend;
+    SubmitGroup& group = groups[{backend_name, request.value("throttle_group", uint64_t{0})}];
+    group.backend = *backend;
+    group.max_concurrent = request.value("throttle", 0);
+    group.specs.push_back(std::move(*spec));
+    group.task_ids.push_back(task_id);
+  }
+  for (auto& [key, group] : groups) {
+    const std::string& name = key.first;
+    auto counts_before = group.backend->CommandCounts();
+    backends::SubmitOptions submit_options;
+    submit_options.max_concurrent = group.max_concurrent;
+    auto handles = group.backend->Submit(group.specs, submit_options);
+    CountCommands(execution_id, *group.backend, counts_before);
+    if (!handles || handles->size() != group.specs.size()) {
+      std::string cause = handles ? "the backend answered for " + std::to_string(handles->size()) +
+                                        " of " + std::to_string(group.specs.size()) + " jobs"
+                                  : handles.error().cause;
+      for (uint64_t task_id : group.task_ids) {
+        PostCompletion({execution_id, task_id, false, Json(),
+                        AslError{"States.TaskFailed",
+                                 "The " + name + " backend could not submit the job: " + cause}});
+      }
+      continue;
+    }
+    std::vector<std::pair<int64_t, std::string>> running;
+    for (size_t i = 0; i < handles->size(); ++i) {
+      const backends::JobHandle& handle = (*handles)[i];
+      TaskKey key{execution_id, group.task_ids[i]};
+      OpenTask& open = open_tasks_[key];
+      open.handle = handle;
+      job_names_[handle.name] = key;
+      running.emplace_back(static_cast<int64_t>(group.task_ids[i]),
+                           DumpJson(backends::JobHandleToJson(handle)));
+    }
+    if (auto s = store_->SetTasksRunning(execution_id, running); !s) {
+      std::cerr << "hpcflow: cannot record submitted jobs: " << s.error().cause << "\n";
+    }
+    for (size_t i = 0; i < handles->size(); ++i) {
+      TaskKey key{execution_id, group.task_ids[i]};
+      const OpenTask& open = open_tasks_[key];
+      if (open.resource.wait != WaitMode::kRequestResponse) continue;
+      // Returns once the job is accepted; the job runs on by itself.
+      const backends::JobHandle& handle = (*handles)[i];
+      backends::JobFiles files(handle.job_dir);
+      PostCompletion({execution_id,
+                      group.task_ids[i],
+                      true,
+                      Json{{"Backend", name},
+                           {"JobId", handle.job_id.empty() ? handle.name : handle.job_id},
+                           {"Stdout", files.stdout_path()},
+                           {"Stderr", files.stderr_path()}},
+                      {}});
+    }
+  }
+}
+
+void DurableRuntime::CancelTasks(const std::string& execution_id,
+                                 const std::vector<uint64_t>& task_ids) {
+  // One Cancel per backend: a failed Map's items become one scancel.
+  std::map<backends::Backend*, std::vector<backends::JobHandle>> jobs;
+  if (!batched_.empty()) {
+    // Not submitted yet: they never will be.
+    std::set<uint64_t> cancelled(task_ids.begin(), task_ids.end());
+    std::erase_if(batched_, [&](const auto& entry) {
+      return entry.first == execution_id &&
+             cancelled.count(entry.second.value("task_id", uint64_t{0})) > 0;
+    });
+  }
+  for (uint64_t task_id : task_ids) {
+    TaskKey key{execution_id, task_id};
+    auto it = open_tasks_.find(key);
+    if (it != open_tasks_.end()) {
+      if (it->second.resource.service == "states") {
+        StopChild(execution_id + ":" + std::to_string(task_id));
+      } else if (it->second.is_job && it->second.backend && !it->second.job_ended) {
+        jobs[it->second.backend].push_back(it->second.handle);
+      }
+      job_names_.erase(it->second.handle.name);
+      open_tasks_.erase(it);
+    }
+    (void)store_->SetTaskStatus(execution_id, static_cast<int64_t>(task_id), "cancelled", "");
+  }
+  for (auto& [backend, handles] : jobs) {
+    auto counts_before = backend->CommandCounts();
+    backend->Cancel(handles);
+    CountCommands(execution_id, *backend, counts_before);
+  }
+}
+
+Status DurableRuntime::OnJobEnded(const TaskKey& key, const backends::JobEnd& end, bool reported) {
+  auto it = open_tasks_.find(key);
+  if (it == open_tasks_.end() || !it->second.is_job || it->second.job_ended) return {};
+  OpenTask& task = it->second;
+  if (reported &&
+      (end.kind == backends::JobEnd::Kind::kSignaled ||
+       end.kind == backends::JobEnd::Kind::kCancelled) &&
+      BackendRegistry::HasArrays(task.backend->Name())) {
+    // A batch job killed by a signal was most likely stopped by the
+    // scheduler (time limit, scancel, memory): the wrapper cannot tell which,
+    // the scheduler can. Ask it now instead of guessing.
+    task.ended_seen_ms = NowMs() - options_.report_grace_ms;
+    next_reconcile_ms_ = std::min(next_reconcile_ms_, NowMs() + 200);
+    return {};
+  }
+  task.job_ended = true;
+  if (task.resource.wait == WaitMode::kRequestResponse) return {};
+  backends::JobFiles files(task.handle.job_dir);
+  std::string job_id = task.handle.job_id.empty() ? task.handle.name : task.handle.job_id;
+  auto result = TaskResultFromJobEnd(end, task.backend->Name(), job_id, files);
+  if (task.resource.wait == WaitMode::kTaskToken && result) {
+    return {};  // the job ended well; the task still waits for its token
+  }
+  Completion completion{key.first, key.second, static_cast<bool>(result), Json(), {}};
+  if (result) {
+    completion.output = std::move(*result);
+  } else {
+    completion.error = AslError{result.error().name, result.error().cause};
+  }
+  return ApplyCompletion(std::move(completion));
+}
+
+void DurableRuntime::Reconcile() {
+  std::map<backends::Backend*, std::vector<TaskKey>> live;
+  for (const auto& [key, task] : open_tasks_) {
+    if (task.is_job && task.backend && !task.job_ended && !task.handle.name.empty()) {
+      live[task.backend].push_back(key);
+    }
+  }
+  int64_t now = NowMs();
+  for (auto& [backend, keys] : live) {
+    std::vector<backends::JobHandle> handles;
+    for (const auto& key : keys) handles.push_back(open_tasks_[key].handle);
+    std::vector<backends::JobStatus> statuses = backend->Reconcile(handles);
+    for (size_t i = 0; i < keys.size() && i < statuses.size(); ++i) {
+      auto it = open_tasks_.find(keys[i]);
+      if (it == open_tasks_.end()) continue;
+      if (statuses[i].kind != backends::JobStatus::Kind::kEnded) {
+        it->second.ended_seen_ms = 0;
+        continue;
+      }
+      // The wrapper reports the end itself; take it from the backend only
+      // when that report is overdue (the wrapper was killed, the node died).
+      if (it->second.ended_seen_ms == 0) {
+        it->second.ended_seen_ms = now;
+      } else if (now - it->second.ended_seen_ms >= options_.report_grace_ms) {
+        if (auto s = OnJobEnded(keys[i], statuses[i].end, false); !s) loop_failure_ = s;
+      }
+    }
+  }
+}
+
+int64_t DurableRuntime::NextReconcileMs() const {
+  bool overdue = std::any_of(open_tasks_.begin(), open_tasks_.end(),
+                             [](const auto& t) { return t.second.ended_seen_ms != 0; });
+  return NowMs() + (overdue ? options_.reconcile_busy_ms : options_.reconcile_quiet_ms);
+}
+
+}  // namespace hpcflow::orchestrator

@@ -1,0 +1,36 @@
+#include "orchestrator/runtime_util.h"
+
+#include <cctype>
+
+namespace hpcflow::orchestrator {
+
+std::string SafeName(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
+  }
+  return out.substr(0, 80);
+}
+
+Json ErrorPayload(const workflows::AslError& error) {
+  Json out = {{"error", error.name}};
+  if (error.cause) out["cause"] = *error.cause;
+  return out;
+}
+
+workflows::AslError ErrorFromPayload(const Json& payload) {
+  workflows::AslError error;
+  if (!payload.is_object()) return error;
+  error.name = payload.value("error", "");
+  if (payload.contains("cause") && payload["cause"].is_string()) {
+    error.cause = payload["cause"].get<std::string>();
+  }
+  return error;
+}
+
+std::string BackendFor(const TaskResource& resource, const std::string& execution_backend) {
+  if (resource.service == "job") return execution_backend.empty() ? "local" : execution_backend;
+  return resource.service;
+}
+
+}  // namespace hpcflow::orchestrator
