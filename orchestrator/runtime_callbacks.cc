@@ -37,8 +37,8 @@ CallbackReply EndedReply(const CallbackRequest& request, const TaskRecord& task)
     return Reply(200, "ignored", what + " did not wait for its job to end");
   }
   return Reply(409, "late",
-               what + " has already ended (" + task.status + "); this " + CallbackKindName(request.kind) +
-                   " changes nothing");
+               what + " has already ended (" + task.status + "); this " +
+                   CallbackKindName(request.kind) + " changes nothing");
 }
 
 }  // namespace
