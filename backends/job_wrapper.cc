@@ -160,7 +160,12 @@ int RunJobWrapper(const std::string& job_dir, const std::function<void(const Job
       int64_t start_ms = end.start_ms;
       end = EndOf(child->Wait(), **watchdog, spec, files);
       end.start_ms = start_ms;
-      KillAndReapDescendants();
+      try {
+        KillAndReapDescendants();
+      } catch (const std::exception& e) {
+        // Cleanup must never cost the record of how the job ended.
+        std::fprintf(stderr, "hpcflow job-wrapper: cleaning up: %s\n", e.what());
+      }
     }
   }
   // The job is over: later stop requests have nothing left to stop.

@@ -1,5 +1,6 @@
 #include "backends/process_tree.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -8,7 +9,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -18,14 +18,34 @@ namespace fs = std::filesystem;
 
 bool BecomeSubreaper() { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0; }
 
+namespace {
+
+// /proc/PID/stat, or "" when the process is gone. Plain read(2): a process
+// that exits between open and read makes read fail with ESRCH, which a
+// std::ifstream turns into an exception (that once killed a job wrapper).
+std::string ReadProcStat(const std::string& pid) {
+  std::string path = "/proc/" + pid + "/stat";
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  char buffer[1024];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) < 0 && errno == EINTR) {
+  }
+  close(fd);
+  return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "";
+}
+
+}  // namespace
+
 std::vector<pid_t> ChildrenOf(pid_t parent) {
   std::vector<pid_t> children;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
+  fs::directory_iterator it("/proc", ec);
+  // increment(ec), not ++: processes come and go while /proc is read.
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string stat = ReadProcStat(name);
     // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
     auto paren = stat.rfind(')');
     if (paren == std::string::npos) continue;

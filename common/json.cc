@@ -68,7 +68,12 @@ Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail("io", "cannot open '" + path + "'");
   std::ostringstream buffer;
-  buffer << in.rdbuf();
+  try {
+    // A failing read(2) (EIO, or ESRCH on /proc) throws from the buffer.
+    buffer << in.rdbuf();
+  } catch (const std::exception& e) {
+    return Fail("io", "cannot read '" + path + "': " + e.what());
+  }
   if (in.bad()) return Fail("io", "cannot read '" + path + "'");
   return buffer.str();
 }

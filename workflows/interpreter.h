@@ -111,8 +111,10 @@ class Interpreter {
     // tokens; the default is "<execution id>/<task id>".
     std::function<std::string(const TaskRequest&)> make_task_token;
     // True when the host limits the concurrency of tasks with this resource
-    // itself (a Slurm job array's %N throttle). A Map whose ItemProcessor is
-    // a single such Task then starts all its items at once and hands its
+    // itself (a Slurm job array's %N throttle). A Map whose ItemProcessor
+    // starts with such a Task, and runs no other Task, Map or Parallel (a
+    // Catch may lead to a Pass or Fail), then starts all its items at once
+    // and hands its
     // MaxConcurrency to the host in TaskRequest::throttle_*, so that the
     // items can go to the scheduler as one array instead of one by one.
     std::function<bool(const std::string& resource)> host_throttles;

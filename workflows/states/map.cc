@@ -317,9 +317,20 @@ void Interpreter::Impl::OnMapItemDone(int rid, int sid, bool ok, Json output,
 }
 
 bool Interpreter::Impl::HostThrottles(const StateMachine& machine) const {
-  return options_.host_throttles && machine.states.size() == 1 &&
-         machine.states[0].type == StateType::kTask &&
-         options_.host_throttles(machine.states[0].resource);
+  // One Task, where the item starts; the other states (a Catch's Pass or
+  // Fail, a Choice) start no work of their own, so the host's throttle on
+  // that Task is the Map's MaxConcurrency.
+  if (!options_.host_throttles || machine.states.empty()) return false;
+  const State& start = machine.states[static_cast<size_t>(machine.start)];
+  if (start.type != StateType::kTask) return false;
+  for (const State& state : machine.states) {
+    if (&state == &start) continue;
+    if (state.type == StateType::kTask || state.type == StateType::kMap ||
+        state.type == StateType::kParallel) {
+      return false;
+    }
+  }
+  return options_.host_throttles(start.resource);
 }
 
 }  // namespace hpcflow::workflows

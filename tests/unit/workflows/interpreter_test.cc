@@ -1059,6 +1059,25 @@ TEST(InterpreterMapTest, HostThrottledMapStartsAllItemsWithTheLimit) {
   EXPECT_EQ(Outcome(*interp), "SUCCEEDED " + DumpJson(Range(10)));
 }
 
+TEST(InterpreterMapTest, HostThrottlingAllowsACatchToAPass) {
+  Interpreter::Options options;
+  options.host_throttles = [](const std::string&) { return true; };
+  auto interp = Make(R"({
+    "StartAt": "M",
+    "States": {
+      "M": {"Type": "Map", "End": true, "MaxConcurrency": 2,
+            "ItemProcessor": {"StartAt": "Work", "States": {
+              "Work": {"Type": "Task", "Resource": "r", "End": true,
+                       "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}]},
+              "Failed": {"Type": "Pass", "End": true}}}}
+    }
+  })",
+                     options);
+  Effects start = interp->Start(Range(5), kT0);
+  ASSERT_EQ(start.start_tasks.size(), 5u);
+  EXPECT_EQ(start.start_tasks[0].throttle_limit, 2u);
+}
+
 TEST(InterpreterMapTest, HostThrottlingNeedsASingleTaskProcessor) {
   Interpreter::Options options;
   options.host_throttles = [](const std::string&) { return true; };
@@ -1067,7 +1086,7 @@ TEST(InterpreterMapTest, HostThrottlingNeedsASingleTaskProcessor) {
     "States": {
       "M": {"Type": "Map", "End": true, "MaxConcurrency": 2,
             "ItemProcessor": {"StartAt": "Prepare", "States": {
-              "Prepare": {"Type": "Pass", "Next": "Work"},
+              "Prepare": {"Type": "Task", "Resource": "r", "Next": "Work"},
               "Work": {"Type": "Task", "Resource": "r", "End": true}}}}
     }
   })",
