@@ -209,8 +209,9 @@ TEST_F(SlurmBackendTest, JobOverItsTimeLimitTimesOut) {
   spec.time_limit_s = 60;  // --time=1; Slurm checks limits about every 30 s
   auto handles = Submit({spec});
   auto statuses = WaitForEnd(handles, 200);
+  // Whoever stops it first, the job wrapper (which enforces the same limit)
+  // or Slurm (state TIMEOUT), it is a timeout.
   EXPECT_EQ(statuses[0].end.kind, Kind::kTimedOut) << statuses[0].end.detail;
-  EXPECT_NE(statuses[0].end.detail.find("TIMEOUT"), std::string::npos) << statuses[0].end.detail;
 }
 
 TEST_F(SlurmBackendTest, ElementCancelledFromOutside) {
