@@ -98,7 +98,7 @@ std::string SlurmJobName(const std::string& name) {
     out.resize(kMaxPlain);
     changed = true;
   }
-  if (changed) out += "-" + Hex(Fnv1a(kFnvOffset, name));
+  if (changed) out.append("-").append(Hex(Fnv1a(kFnvOffset, name)));
   return out;
 }
 
@@ -135,8 +135,9 @@ std::vector<std::string> ResourceArguments(const JobSpec& spec) {
 }
 
 std::string ArrayRange(int count, int throttle) {
-  std::string range = count <= 1 ? "0" : "0-" + std::to_string(count - 1);
-  if (throttle > 0) range += "%" + std::to_string(throttle);
+  std::string range = "0";
+  if (count > 1) range.append("-").append(std::to_string(count - 1));
+  if (throttle > 0) range.append("%").append(std::to_string(throttle));
   return range;
 }
 

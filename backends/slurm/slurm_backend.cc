@@ -182,7 +182,7 @@ Result<std::vector<JobHandle>> SlurmBackend::Submit(const std::vector<JobSpec>& 
       auto it = found->find(intent->slurm_name);
       if (it != found->end()) {
         std::string id = it->second;
-        if (intent->array_index >= 0) id += "_" + std::to_string(intent->array_index);
+        if (intent->array_index >= 0) id.append("_").append(std::to_string(intent->array_index));
         if (auto status = slurm::WriteJobIdMarker(jobs[i].job_dir, id); !status) {
           return Fail(status.error());
         }

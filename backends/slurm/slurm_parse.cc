@@ -185,7 +185,7 @@ std::vector<std::string> CompressJobIds(const std::vector<std::string>& job_ids)
       while (it != indices.end() && *it == last + 1) last = *it++;
       if (!ranges.empty()) ranges += ",";
       ranges += std::to_string(first);
-      if (last != first) ranges += "-" + std::to_string(last);
+      if (last != first) ranges.append("-").append(std::to_string(last));
     }
     words.push_back(indices.size() == 1 ? base + "_" + ranges : base + "_[" + ranges + "]");
   }
