@@ -551,13 +551,18 @@ void HttpServer::Stop() {
     }
   }
   Core* core = core_.get();
+  // Connections first: the acceptor's pending accept keeps the IO threads
+  // running until they have run every close queued before it. Closed the
+  // other way round, a thread could run out of work (the accept aborted)
+  // and return before a connection's close was queued, leaving that
+  // client connected (seen on a loaded machine).
+  for (auto& connection : open) connection->Close();
+  open.clear();
   net::post(core->acceptor.get_executor(), [core] {
     beast::error_code ignored;
     core->acceptor.close(ignored);
     core->accept_timer.cancel();
   });
-  for (auto& connection : open) connection->Close();
-  open.clear();
   // With the acceptor and every socket closed the IO threads run out of
   // work and return. Should anything still be pending after a grace period,
   // stop the io_context outright rather than hang the caller.
