@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "common/ids.h"
-#include "common/time_format.h"
 #include "orchestrator/backend_registry.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/cli_flags.h"
@@ -312,29 +311,44 @@ int CmdList(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   po::variables_map vm;
   if (!ParseFlags(args, flags, positional, vm, "list")) return kExitUsage;
-  auto store = OpenStore(vm);
-  if (!store) {
-    std::cerr << "hpcflow list: " << store.error().cause << "\n";
-    return kExitStore;
+  std::string status = vm["status"].as<std::string>();
+  int limit = vm["limit"].as<int>();
+  // The rows, from the server when one runs, else from the store.
+  Json rows = Json::array();
+  std::string path = "/v1/executions?limit=" + std::to_string(limit) +
+                     (status.empty() ? "" : "&status=" + UrlSegment(status));
+  auto reply = CallServer(ResolveStateDir(vm["state-dir"].as<std::string>()), "GET", path);
+  std::optional<Json> served;
+  if (reply && *reply && (*reply)->status == 200) {
+    if (auto body = ParseJson((*reply)->body); body && body->is_array()) served = std::move(*body);
   }
-  auto records = (*store)->ListExecutions(vm["status"].as<std::string>(), vm["limit"].as<int>());
-  if (!records) {
-    std::cerr << "hpcflow list: " << records.error().cause << "\n";
-    return kExitStore;
-  }
-  if (vm.count("json")) {
-    Json out = Json::array();
+  if (served) {
+    rows = std::move(*served);
+  } else {
+    auto store = OpenStore(vm);
+    if (!store) {
+      std::cerr << "hpcflow list: " << store.error().cause << "\n";
+      return kExitStore;
+    }
+    auto records = (*store)->ListExecutions(status, limit);
+    if (!records) {
+      std::cerr << "hpcflow list: " << records.error().cause << "\n";
+      return kExitStore;
+    }
     for (const auto& r : *records) {
       Json row = StatusJson(r);
       row.erase("output");
-      out.push_back(std::move(row));
+      rows.push_back(std::move(row));
     }
-    std::cout << DumpJson(out) << "\n";
-  } else {
-    for (const auto& r : *records) {
-      std::cout << r.id << "  " << r.status << "  " << FormatTimeMs(r.created_ms) << "  " << r.name
-                << "  " << r.workflow << "\n";
-    }
+  }
+  if (vm.count("json")) {
+    std::cout << DumpJson(rows) << "\n";
+    return kExitOk;
+  }
+  for (const auto& row : rows) {
+    std::cout << row.value("executionId", "") << "  " << row.value("status", "") << "  "
+              << row.value("creationDate", "") << "  " << row.value("name", "") << "  "
+              << row.value("workflow", "") << "\n";
   }
   return kExitOk;
 }
@@ -348,22 +362,39 @@ int CmdHistory(const std::vector<std::string>& args) {
   positional.add("execution", 1);
   po::variables_map vm;
   if (!ParseFlags(args, flags, positional, vm, "history")) return kExitUsage;
-  int exit_code = kExitOk;
-  auto found = FindExecution(ResolveStateDir(vm["state-dir"].as<std::string>()),
-                             vm["execution"].as<std::string>(), "history", exit_code);
-  if (!found) return exit_code;
-  auto events = found->store->History(found->record);
+  std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  std::string execution = vm["execution"].as<std::string>();
+  // The events, from the server when one runs, else from the store.
+  std::optional<Json> events;
+  if (auto reply =
+          CallServer(state_dir, "GET", "/v1/executions/" + UrlSegment(execution) + "/history");
+      reply && *reply) {
+    if ((*reply)->status == 404) return ReportServerError("history", **reply);
+    if ((*reply)->status == 200) {
+      if (auto body = ParseJson((*reply)->body); body && body->is_array()) {
+        events = std::move(*body);
+      }
+    }
+  }
   if (!events) {
-    std::cerr << "hpcflow history: " << events.error().cause << "\n";
-    return kExitStore;
+    int exit_code = kExitOk;
+    auto found = FindExecution(state_dir, execution, "history", exit_code);
+    if (!found) return exit_code;
+    auto rows = found->store->History(found->record);
+    if (!rows) {
+      std::cerr << "hpcflow history: " << rows.error().cause << "\n";
+      return kExitStore;
+    }
+    events = HistoryJson(*rows);
   }
   if (vm.count("json")) {
-    std::cout << DumpJson(HistoryJson(*events)) << "\n";
-  } else {
-    for (const auto& e : *events) {
-      std::cout << e.id << "  " << FormatTimeMs(e.time_ms) << "  " << e.type
-                << (e.state.empty() ? "" : "  " + e.state) << "\n";
-    }
+    std::cout << DumpJson(*events) << "\n";
+    return kExitOk;
+  }
+  for (const auto& e : *events) {
+    std::string state = e.value("stateName", "");
+    std::cout << e.value("id", int64_t{0}) << "  " << e.value("timestamp", "") << "  "
+              << e.value("type", "") << (state.empty() ? "" : "  " + state) << "\n";
   }
   return kExitOk;
 }

@@ -9,6 +9,7 @@ bool IsFinalStatus(const std::string& status) { return status != "PENDING" && st
 Json StatusJson(const ExecutionRecord& r) {
   Json out = {{"executionId", r.id}, {"name", r.name},       {"workflow", r.workflow},
               {"status", r.status},  {"express", r.express}, {"backend", r.backend}};
+  if (r.created_ms) out["creationDate"] = FormatTimeMs(r.created_ms);
   if (r.start_ms) out["startDate"] = FormatTimeMs(r.start_ms);
   if (r.stop_ms) out["stopDate"] = FormatTimeMs(r.stop_ms);
   if (r.output) {
