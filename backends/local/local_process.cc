@@ -7,8 +7,6 @@
 
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
-#include <boost/process/env.hpp>
-#include <boost/process/environment.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
 #include <boost/process/io.hpp>
@@ -23,6 +21,8 @@
 #include <thread>
 
 #include "backends/inherited_fds.h"
+
+extern char** environ;
 
 namespace hpcflow::backends {
 
@@ -72,19 +72,40 @@ class OutputFile {
   int error_ = 0;
 };
 
-bp::environment ChildEnvironment(const std::map<std::string, std::string>& overrides) {
-  bp::environment env = boost::this_process::environment();
-  for (const auto& [key, value] : overrides) env[key] = value;
-  return env;
-}
+// The child's environment: this process's, with the job's on top, as the
+// NULL-terminated "KEY=VALUE" array execve takes. Built here rather than
+// with bp::environment, whose lookup in Boost 1.74 compares past the end of
+// shorter entries (a heap overflow that AddressSanitizer reports); the
+// child's on_exec_setup points the executor at it.
+class EnvironmentBlock {
+ public:
+  explicit EnvironmentBlock(const std::map<std::string, std::string>& overrides) {
+    std::map<std::string, std::string> merged;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+      std::string text(*entry);
+      auto eq = text.find('=');
+      if (eq != std::string::npos) merged.emplace(text.substr(0, eq), text.substr(eq + 1));
+    }
+    for (const auto& [key, value] : overrides) merged[key] = value;
+    if (auto path = merged.find("PATH"); path != merged.end()) path_ = path->second;
+    for (const auto& [key, value] : merged) entries_.push_back(key + "=" + value);
+    for (auto& entry : entries_) pointers_.push_back(entry.data());
+    pointers_.push_back(nullptr);
+  }
+  char** get() { return pointers_.data(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::vector<std::string> entries_;
+  std::vector<char*> pointers_;
+  std::string path_ = "/usr/local/bin:/usr/bin:/bin";
+};
 
 // Boost.Process execs the path it is given (execve, no PATH search), so a
 // bare program name is looked up here, in the PATH the process will have.
-std::string ResolveProgram(const std::string& name, const bp::environment& env) {
+std::string ResolveProgram(const std::string& name, const EnvironmentBlock& env) {
   if (name.find('/') != std::string::npos) return name;
-  std::string path = "/usr/local/bin:/usr/bin:/bin";
-  auto it = env.find("PATH");
-  if (it != env.end()) path = it->to_string();
+  std::string path = env.path();
   std::vector<boost::filesystem::path> dirs;
   size_t begin = 0;
   while (begin <= path.size()) {
@@ -138,7 +159,8 @@ Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
   if (auto s = out.status(); !s) return Fail(s.error());
   OutputFile err(spec.stderr_path);
   if (auto s = err.status(); !s) return Fail(s.error());
-  bp::environment env = ChildEnvironment(spec.environment);
+  EnvironmentBlock env(spec.environment);
+  char** envp = env.get();
   std::string program = ResolveProgram(command[0], env);
   std::vector<std::string> args(command.begin() + 1, command.end());
   const bool own_group = !spec.same_process_group;
@@ -148,7 +170,8 @@ Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
   // Boost.Process's start_dir ignores a failing chdir, and its exec-error
   // report makes the parent drop a child it never reaps; so both are handled
   // in the child, the way a shell does (126, 127 and a message on stderr).
-  auto setup = bp::extend::on_exec_setup([own_group, working_directory](auto&) {
+  auto setup = bp::extend::on_exec_setup([own_group, working_directory, envp](auto& exec) {
+    exec.env = envp;
     if (own_group) setpgid(0, 0);
     ResetSignals();
     CloseOnExecAllBut(-1);
@@ -163,9 +186,9 @@ Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
   std::unique_ptr<bp::child> child;
   try {
     std::lock_guard<std::mutex> launch_lock(g_launch_mutex);
-    child = std::make_unique<bp::child>(bp::exe = program, bp::args = args, bp::env = env,
-                                        (bp::std_in < bp::null), (bp::std_out > out.get()),
-                                        (bp::std_err > err.get()), setup, exec_error, ec);
+    child = std::make_unique<bp::child>(bp::exe = program, bp::args = args, (bp::std_in < bp::null),
+                                        (bp::std_out > out.get()), (bp::std_err > err.get()), setup,
+                                        exec_error, ec);
   } catch (const std::exception& e) {
     return Fail("io", "cannot start '" + program + "': " + e.what());
   }
@@ -183,7 +206,8 @@ Result<pid_t> LocalProcess::StartDetached(const ProcessSpec& spec, int inherit_f
   if (auto s = out.status(); !s) return Fail(s.error());
   OutputFile err(spec.stderr_path);
   if (auto s = err.status(); !s) return Fail(s.error());
-  bp::environment env = ChildEnvironment(spec.environment);
+  EnvironmentBlock env(spec.environment);
+  char** envp = env.get();
   std::string program = ResolveProgram(command[0], env);
   std::vector<std::string> args(command.begin() + 1, command.end());
   // The intermediate child tells the pid of the detached one through this.
@@ -197,7 +221,8 @@ Result<pid_t> LocalProcess::StartDetached(const ProcessSpec& spec, int inherit_f
   // process an orphan adopted by init) happens in that child, after the
   // redirections and before exec. Exec errors then reach the parent through
   // Boost.Process's own error pipe, from the grandchild.
-  auto detach = bp::extend::on_exec_setup([inherit_fd, pid_sink](auto&) {
+  auto detach = bp::extend::on_exec_setup([inherit_fd, pid_sink, envp](auto& exec) {
+    exec.env = envp;
     setsid();
     ResetSignals();
     CloseOnExecAllBut(inherit_fd);
@@ -221,7 +246,7 @@ Result<pid_t> LocalProcess::StartDetached(const ProcessSpec& spec, int inherit_f
   std::unique_ptr<bp::child> intermediate;
   try {
     std::lock_guard<std::mutex> launch_lock(g_launch_mutex);
-    intermediate = std::make_unique<bp::child>(bp::exe = program, bp::args = args, bp::env = env,
+    intermediate = std::make_unique<bp::child>(bp::exe = program, bp::args = args,
                                                (bp::std_in < bp::null), (bp::std_out > out.get()),
                                                (bp::std_err > err.get()), detach, reap, ec);
   } catch (const std::exception& e) {
