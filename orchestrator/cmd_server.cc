@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <iostream>
 
@@ -152,11 +153,13 @@ int CmdJobWrapper(const std::vector<std::string>& args) {
     Json body = {{"token", token}, {"end", backends::JobEndToJson(end)}};
     RetryPolicy policy;
     policy.max_backoff_ms = 5000;  // back soon after a restart, yet no storm
-    if (const char* env_retry = std::getenv("HPCFLOW_CALLBACK_RETRY_SECONDS")) {
-      policy.give_up_after_ms = static_cast<int64_t>(std::atof(env_retry) * 1000);
-    } else {
-      policy.give_up_after_ms = 3'600'000;  // an hour: the server may be restarting
-    }
+    // How long to keep trying: the runtime says in the job's environment (a
+    // server may be restarting: an hour; an `hpcflow run` that has ended
+    // comes back never: a minute), the wrapper's own environment may
+    // override it.
+    std::string retry = env.value("HPCFLOW_CALLBACK_RETRY_SECONDS", std::string("3600"));
+    if (const char* env_retry = std::getenv("HPCFLOW_CALLBACK_RETRY_SECONDS")) retry = env_retry;
+    policy.give_up_after_ms = static_cast<int64_t>(std::max(0.0, std::atof(retry.c_str())) * 1000);
     auto reply = SendWithRetry(url_provider, "POST", "/v1/jobs/end", DumpJson(body),
                                {{"Content-Type", "application/json"}}, policy);
     if (!reply) {

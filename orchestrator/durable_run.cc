@@ -46,6 +46,9 @@ Result<RunResult> RunDurably(const DurableRunOptions& o) {
   options.owner = record.owner;
   options.poll_interval_ms = 50;
   options.token_secret = *token_key;
+  // This process is the only one that can take its jobs' reports, and it
+  // ends with its execution: a job that ends later gives up soon.
+  options.callback_retry_seconds = 60;
   auto runtime = DurableRuntime::Create(options);
   if (!runtime) return Fail(runtime.error());
   ApiServerOptions api_options;

@@ -40,8 +40,10 @@ struct RuntimeOptions {
   // Which executions this runtime runs: "" = the server's; "run:<pid>" = the
   // ones an `hpcflow run` process created for itself.
   std::string owner;
-  // Where jobs send their callbacks (the API server's URL).
+  // Where jobs send their callbacks (the API server's URL), and for how long
+  // their wrappers keep trying to report an end while it does not answer.
   std::string callback_url;
+  int64_t callback_retry_seconds = 3600;
   // Signs task tokens (the state directory's token.key).
   std::string token_secret;
   // Reconciliation: how often backends are asked about live jobs when all

@@ -179,6 +179,7 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id,
     env["HPCFLOW_STATE_DIR"] = options_.state_dir;
     env["HPCFLOW_TASK_TOKEN"] = TaskToken(execution_id, request);
     if (!options_.callback_url.empty()) env["HPCFLOW_CALLBACK_URL"] = options_.callback_url;
+    env["HPCFLOW_CALLBACK_RETRY_SECONDS"] = std::to_string(options_.callback_retry_seconds);
     // Lets a workflow find the scripts that sit beside it, wherever it runs.
     auto dir = fs::absolute(fs::path(active->second.record.workflow), ec).parent_path();
     if (!ec) env["HPCFLOW_WORKFLOW_DIR"] = dir.string();
