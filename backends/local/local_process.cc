@@ -153,16 +153,37 @@ LocalProcess::~LocalProcess() {
   if (child_ && child_->valid()) child_->detach();
 }
 
+namespace {
+
+// What both ways of starting a process prepare in the parent: its output
+// files, its environment, and the program with its arguments.
+struct Launch {
+  explicit Launch(const ProcessSpec& spec)
+      : command(CommandLine(spec)),
+        out(spec.stdout_path),
+        err(spec.stderr_path),
+        env(spec.environment),
+        program(ResolveProgram(command[0], env)),
+        args(command.begin() + 1, command.end()) {}
+  Status status() const {
+    if (auto s = out.status(); !s) return s;
+    return err.status();
+  }
+
+  std::vector<std::string> command;
+  OutputFile out;
+  OutputFile err;
+  EnvironmentBlock env;
+  std::string program;
+  std::vector<std::string> args;
+};
+
+}  // namespace
+
 Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
-  std::vector<std::string> command = CommandLine(spec);
-  OutputFile out(spec.stdout_path);
-  if (auto s = out.status(); !s) return Fail(s.error());
-  OutputFile err(spec.stderr_path);
-  if (auto s = err.status(); !s) return Fail(s.error());
-  EnvironmentBlock env(spec.environment);
-  char** envp = env.get();
-  std::string program = ResolveProgram(command[0], env);
-  std::vector<std::string> args(command.begin() + 1, command.end());
+  Launch launch(spec);
+  if (auto s = launch.status(); !s) return Fail(s.error());
+  char** envp = launch.env.get();
   const bool own_group = !spec.same_process_group;
   const char* working_directory =
       spec.working_directory.empty() ? nullptr : spec.working_directory.c_str();
@@ -186,14 +207,14 @@ Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
   std::unique_ptr<bp::child> child;
   try {
     std::lock_guard<std::mutex> launch_lock(g_launch_mutex);
-    child = std::make_unique<bp::child>(bp::exe = program, bp::args = args, (bp::std_in < bp::null),
-                                        (bp::std_out > out.get()), (bp::std_err > err.get()), setup,
-                                        exec_error, ec);
+    child = std::make_unique<bp::child>(bp::exe = launch.program, bp::args = launch.args,
+                                        (bp::std_in < bp::null), (bp::std_out > launch.out.get()),
+                                        (bp::std_err > launch.err.get()), setup, exec_error, ec);
   } catch (const std::exception& e) {
-    return Fail("io", "cannot start '" + program + "': " + e.what());
+    return Fail("io", "cannot start '" + launch.program + "': " + e.what());
   }
   if (ec || !child->valid()) {
-    return Fail("io", "cannot start '" + program + "': " + ec.message());
+    return Fail("io", "cannot start '" + launch.program + "': " + ec.message());
   }
   // Also from the parent, so that a kill right after Start finds the group.
   if (own_group) setpgid(child->id(), child->id());
@@ -201,15 +222,9 @@ Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
 }
 
 Result<pid_t> LocalProcess::StartDetached(const ProcessSpec& spec, int inherit_fd) {
-  std::vector<std::string> command = CommandLine(spec);
-  OutputFile out(spec.stdout_path);
-  if (auto s = out.status(); !s) return Fail(s.error());
-  OutputFile err(spec.stderr_path);
-  if (auto s = err.status(); !s) return Fail(s.error());
-  EnvironmentBlock env(spec.environment);
-  char** envp = env.get();
-  std::string program = ResolveProgram(command[0], env);
-  std::vector<std::string> args(command.begin() + 1, command.end());
+  Launch launch(spec);
+  if (auto s = launch.status(); !s) return Fail(s.error());
+  char** envp = launch.env.get();
   // The intermediate child tells the pid of the detached one through this.
   int pid_pipe[2];
   if (pipe2(pid_pipe, O_CLOEXEC) != 0) {
@@ -246,13 +261,13 @@ Result<pid_t> LocalProcess::StartDetached(const ProcessSpec& spec, int inherit_f
   std::unique_ptr<bp::child> intermediate;
   try {
     std::lock_guard<std::mutex> launch_lock(g_launch_mutex);
-    intermediate = std::make_unique<bp::child>(bp::exe = program, bp::args = args,
-                                               (bp::std_in < bp::null), (bp::std_out > out.get()),
-                                               (bp::std_err > err.get()), detach, reap, ec);
+    intermediate = std::make_unique<bp::child>(
+        bp::exe = launch.program, bp::args = launch.args, (bp::std_in < bp::null),
+        (bp::std_out > launch.out.get()), (bp::std_err > launch.err.get()), detach, reap, ec);
   } catch (const std::exception& e) {
     close(pid_pipe[0]);
     close(pid_pipe[1]);
-    return Fail("io", "cannot start '" + program + "': " + e.what());
+    return Fail("io", "cannot start '" + launch.program + "': " + e.what());
   }
   close(pid_pipe[1]);
   pid_t detached = -1;
@@ -269,7 +284,7 @@ Result<pid_t> LocalProcess::StartDetached(const ProcessSpec& spec, int inherit_f
   }
   close(pid_pipe[0]);
   if (!started) {
-    return Fail("io", "cannot start '" + program +
+    return Fail("io", "cannot start '" + launch.program +
                           "' detached: " + (ec ? ec.message() : std::string("fork failed")));
   }
   return detached;
