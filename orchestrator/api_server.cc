@@ -290,10 +290,6 @@ class Router {
 
 }  // namespace
 
-std::string ServerUrlFile(const std::string& state_dir) { return state_dir + "/server.url"; }
-std::string TokenKeyFile(const std::string& state_dir) { return state_dir + "/token.key"; }
-std::string ControlKeyFile(const std::string& state_dir) { return state_dir + "/control.key"; }
-
 Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& options,
                                                     DurableRuntime& runtime) {
   auto router = std::make_shared<Router>(runtime, options.control_secret);

@@ -20,6 +20,7 @@
 #include "common/result.h"
 #include "orchestrator/durable_runtime.h"
 #include "orchestrator/http_server.h"
+#include "orchestrator/state_files.h"
 
 namespace hpcflow::orchestrator {
 
@@ -47,11 +48,6 @@ class ApiServer {
   std::unique_ptr<HttpServer> http_;
   std::string url_;
 };
-
-// The state directory's files for the API: its URL, and the two secrets.
-std::string ServerUrlFile(const std::string& state_dir);
-std::string TokenKeyFile(const std::string& state_dir);
-std::string ControlKeyFile(const std::string& state_dir);
 
 }  // namespace hpcflow::orchestrator
 

@@ -14,6 +14,7 @@
 #include "orchestrator/callback_request.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/cli_flags.h"
+#include "orchestrator/state_files.h"
 
 namespace hpcflow::orchestrator {
 
@@ -194,17 +195,12 @@ int CmdCallback(const std::vector<std::string>& args) {
   } else {
     std::string state_dir = vm["state-dir"].as<std::string>();
     if (state_dir.empty()) state_dir = Env("HPCFLOW_STATE_DIR");
-    std::string url_file = ResolveStateDir(state_dir) + "/server.url";
+    state_dir = ResolveStateDir(state_dir);
     // Read on every attempt: a restarted server writes its new address there.
     // Anything but an http(s) URL (a file caught half-written) counts as no
     // URL yet, which is retried, rather than as a bad URL, which is not.
-    url_provider = [url_file] {
-      auto content = ReadFile(url_file);
-      std::string url = content ? Trim(*content) : std::string();
-      bool usable = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
-      return usable ? url : std::string();
-    };
-    url_source = " (the server's URL is read from " + url_file + ")";
+    url_provider = [state_dir] { return ReadServerUrl(state_dir); };
+    url_source = " (the server's URL is read from " + ServerUrlFile(state_dir) + ")";
   }
 
   RetryPolicy policy;

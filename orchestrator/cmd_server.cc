@@ -16,6 +16,7 @@
 #include "orchestrator/durable_runtime.h"
 #include "orchestrator/secret_file.h"
 #include "orchestrator/server_lock.h"
+#include "orchestrator/state_files.h"
 
 namespace hpcflow::orchestrator {
 
@@ -144,11 +145,8 @@ int CmdJobWrapper(const std::vector<std::string>& args) {
     auto url_provider = [&]() -> std::string {
       ++attempt;
       if (!url.empty() && (attempt % 2 == 1 || state_dir.empty())) return url;
-      auto current = ReadFile(state_dir + "/server.url");
-      if (!current) return url;
-      std::string text = *current;
-      while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-      return text;
+      std::string current = ReadServerUrl(state_dir);
+      return current.empty() ? url : current;
     };
     Json body = {{"token", token}, {"end", backends::JobEndToJson(end)}};
     RetryPolicy policy;

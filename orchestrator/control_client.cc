@@ -1,32 +1,29 @@
 #include "orchestrator/control_client.h"
 
+#include <unistd.h>
+
 #include <cctype>
 #include <cstdio>
 
-#include "orchestrator/api_server.h"
+#include "orchestrator/secret_file.h"
 #include "orchestrator/server_lock.h"
+#include "orchestrator/state_files.h"
 
 namespace hpcflow::orchestrator {
-
-namespace {
-
-std::string Trimmed(std::string text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-  return text;
-}
-
-}  // namespace
 
 std::optional<Result<HttpReply>> CallServer(const std::string& state_dir, const std::string& method,
                                             const std::string& path, const std::string& body) {
   if (!ServerLock::IsHeld(state_dir)) return std::nullopt;
-  auto url = ReadFile(ServerUrlFile(state_dir));
-  auto secret = ReadFile(ControlKeyFile(state_dir));
-  if (!url || !secret) return std::nullopt;
-  std::string base = Trimmed(*url);
+  std::string base = ReadServerUrl(state_dir);
+  if (base.empty()) return std::nullopt;
+  // The server made it at its start (no key: no control API to call); the
+  // reader also checks it is still owner-only.
+  if (access(ControlKeyFile(state_dir).c_str(), F_OK) != 0) return std::nullopt;
+  auto secret = LoadOrCreateSecret(ControlKeyFile(state_dir));
+  if (!secret) return Result<HttpReply>(Fail(secret.error()));
   RetryPolicy policy;
   policy.give_up_after_ms = 10'000;  // a busy server answers; a dead one is not waited for
-  std::map<std::string, std::string> headers = {{"Authorization", "Bearer " + Trimmed(*secret)}};
+  std::map<std::string, std::string> headers = {{"Authorization", "Bearer " + *secret}};
   if (!body.empty()) headers["Content-Type"] = "application/json";
   return SendWithRetry([base] { return base; }, method, path, body, headers, policy);
 }
