@@ -8,6 +8,7 @@
 #include "common/ids.h"
 #include "common/time_format.h"
 #include "orchestrator/backend_registry.h"
+#include "orchestrator/job_params.h"
 #include "orchestrator/runtime_util.h"
 #include "orchestrator/task_resource.h"
 #include "orchestrator/task_token.h"
@@ -22,6 +23,25 @@ using workflows::AslError;
 using workflows::ExecutionStatus;
 
 constexpr int64_t kTransitionsPerStep = 20'000;
+
+// Feeds one input (as recorded in the inputs log) to the interpreter: the
+// same call whether it is decided now or replayed after a crash. `value` is
+// the input's payload, parsed.
+workflows::Effects FeedInput(workflows::Interpreter& interp, const InputRecord& input, Json value) {
+  const auto ref = static_cast<uint64_t>(input.ref);
+  if (input.kind == "start") return interp.Start(std::move(value), input.time_ms);
+  if (input.kind == "task_succeeded") {
+    return interp.OnTaskSucceeded(ref, std::move(value), input.time_ms);
+  }
+  if (input.kind == "task_failed") {
+    return interp.OnTaskFailed(ref, ErrorFromPayload(value), input.time_ms);
+  }
+  if (input.kind == "heartbeat") return interp.OnTaskHeartbeat(ref, input.time_ms);
+  if (input.kind == "timer") return interp.OnTimerFired(ref, input.time_ms);
+  if (input.kind == "stop") return interp.Stop(ErrorFromPayload(value), input.time_ms);
+  if (input.kind == "continue") return interp.Continue(input.time_ms);
+  return {};
+}
 
 }  // namespace
 
@@ -130,25 +150,7 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
   for (const auto& in : *inputs) {
     auto payload = ParseJson(in.payload.empty() ? "null" : in.payload);
     Json value = payload ? std::move(*payload) : Json();
-    auto& interp = *a.interpreter;
-    workflows::Effects replayed;
-    if (in.kind == "start") {
-      replayed = interp.Start(std::move(value), in.time_ms);
-    } else if (in.kind == "task_succeeded") {
-      replayed =
-          interp.OnTaskSucceeded(static_cast<uint64_t>(in.ref), std::move(value), in.time_ms);
-    } else if (in.kind == "task_failed") {
-      replayed =
-          interp.OnTaskFailed(static_cast<uint64_t>(in.ref), ErrorFromPayload(value), in.time_ms);
-    } else if (in.kind == "heartbeat") {
-      replayed = interp.OnTaskHeartbeat(static_cast<uint64_t>(in.ref), in.time_ms);
-    } else if (in.kind == "timer") {
-      replayed = interp.OnTimerFired(static_cast<uint64_t>(in.ref), in.time_ms);
-    } else if (in.kind == "stop") {
-      replayed = interp.Stop(ErrorFromPayload(value), in.time_ms);
-    } else if (in.kind == "continue") {
-      replayed = interp.Continue(in.time_ms);
-    }
+    workflows::Effects replayed = FeedInput(*a.interpreter, in, std::move(value));
     more = replayed.more;
     a.next_seq = in.seq + 1;
   }
@@ -189,16 +191,11 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
           CancelTasks(record.id, {key.second});
         } else if (resource->wait == WaitMode::kRequestResponse) {
           // Accepted before the crash, but the acceptance was not recorded.
-          backends::JobFiles files(open.handle.job_dir);
-          PostCompletion(
-              {record.id,
-               key.second,
-               true,
-               Json{{"Backend", open.backend->Name()},
-                    {"JobId", open.handle.job_id.empty() ? open.handle.name : open.handle.job_id},
-                    {"Stdout", files.stdout_path()},
-                    {"Stderr", files.stderr_path()}},
-               {}});
+          PostCompletion({record.id,
+                          key.second,
+                          true,
+                          AcceptedJobResult(open.backend->Name(), open.handle),
+                          {}});
         }
         continue;
       }
@@ -240,29 +237,16 @@ Status DurableRuntime::StartPending() {
 // Decisions.
 
 Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_task) {
+  auto payload = ParseJson(input.payload.empty() ? "null" : input.payload);
+  Json value = payload ? std::move(*payload) : Json();
+  return Apply(a, std::move(input), completed_task, std::move(value));
+}
+
+Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_task, Json value) {
   auto& interp = *a.interpreter;
   pending_events_.clear();
   input.seq = a.next_seq;
-  auto payload = ParseJson(input.payload.empty() ? "null" : input.payload);
-  Json value = payload ? std::move(*payload) : Json();
-  workflows::Effects effects;
-  if (input.kind == "start") {
-    effects = interp.Start(std::move(value), input.time_ms);
-  } else if (input.kind == "task_succeeded") {
-    effects =
-        interp.OnTaskSucceeded(static_cast<uint64_t>(input.ref), std::move(value), input.time_ms);
-  } else if (input.kind == "task_failed") {
-    effects = interp.OnTaskFailed(static_cast<uint64_t>(input.ref), ErrorFromPayload(value),
-                                  input.time_ms);
-  } else if (input.kind == "heartbeat") {
-    effects = interp.OnTaskHeartbeat(static_cast<uint64_t>(input.ref), input.time_ms);
-  } else if (input.kind == "timer") {
-    effects = interp.OnTimerFired(static_cast<uint64_t>(input.ref), input.time_ms);
-  } else if (input.kind == "stop") {
-    effects = interp.Stop(ErrorFromPayload(value), input.time_ms);
-  } else if (input.kind == "continue") {
-    effects = interp.Continue(input.time_ms);
-  }
+  workflows::Effects effects = FeedInput(interp, input, std::move(value));
   if (effects.more) continues_.push_back(a.record.id);
   Decision d;
   d.execution_id = a.record.id;
@@ -380,14 +364,11 @@ Status DurableRuntime::ApplyCompletion(Completion c) {
   InputRecord input;
   input.time_ms = NowMs();
   input.ref = static_cast<int64_t>(c.task_id);
-  if (c.ok) {
-    input.kind = "task_succeeded";
-    input.payload = DumpJson(c.output);
-  } else {
-    input.kind = "task_failed";
-    input.payload = DumpJson(ErrorPayload(c.error));
-  }
-  return Apply(it->second, std::move(input), c.task_id);
+  // The payload is recorded as text and handed over as it is: no re-parse.
+  Json value = c.ok ? std::move(c.output) : ErrorPayload(c.error);
+  input.kind = c.ok ? "task_succeeded" : "task_failed";
+  input.payload = DumpJson(value);
+  return Apply(it->second, std::move(input), c.task_id, std::move(value));
 }
 
 Status DurableRuntime::RunPostedWork() {

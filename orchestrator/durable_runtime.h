@@ -128,6 +128,8 @@ class DurableRuntime {
   Status HandleRequests();
   Status FireDueTimers();
   Status Apply(Active& active, InputRecord input, uint64_t completed_task);
+  // The same, with the input's payload already parsed.
+  Status Apply(Active& active, InputRecord input, uint64_t completed_task, Json value);
   Status Load(const ExecutionRecord& record, bool resume);
   Status Perform(Active& active, const workflows::Effects& effects);
   Status ApplyCompletion(Completion completion);

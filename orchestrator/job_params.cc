@@ -226,6 +226,18 @@ Result<backends::JobSpec> JobSpecFromParameters(const Json& params,
       params, [&backend](const std::string& p) { return backend.Understands(p); }, ignored);
 }
 
+std::string JobIdOf(const backends::JobHandle& handle) {
+  return handle.job_id.empty() ? handle.name : handle.job_id;
+}
+
+Json AcceptedJobResult(const std::string& backend, const backends::JobHandle& handle) {
+  backends::JobFiles files(handle.job_dir);
+  return {{"Backend", backend},
+          {"JobId", JobIdOf(handle)},
+          {"Stdout", files.stdout_path()},
+          {"Stderr", files.stderr_path()}};
+}
+
 Result<Json> TaskResultFromJobEnd(const backends::JobEnd& end, const std::string& backend,
                                   const std::string& job_id, const backends::JobFiles& files) {
   using Kind = backends::JobEnd::Kind;

@@ -31,6 +31,13 @@ Result<backends::JobSpec> JobSpecFromParameters(const Json& parameters,
                                                 const backends::Backend& backend,
                                                 std::vector<std::string>& ignored);
 
+// The JobId a task result names: the backend's own id, else (a job still
+// queued locally) its submission name.
+std::string JobIdOf(const backends::JobHandle& handle);
+
+// A request-response job task's result: the job was accepted and runs on.
+Json AcceptedJobResult(const std::string& backend, const backends::JobHandle& handle);
+
 // The .sync result: ExitCode, Backend, JobId, State, Result, Stdout, Stderr,
 // StartTime, EndTime. Failures, by end kind: a non-zero exit or a signal →
 // States.TaskFailed (with the tail of stderr), invalid HPCFLOW_RESULT →

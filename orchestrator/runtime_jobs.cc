@@ -229,16 +229,8 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id,
       const OpenTask& open = open_tasks_[key];
       if (open.resource.wait != WaitMode::kRequestResponse) continue;
       // Returns once the job is accepted; the job runs on by itself.
-      const backends::JobHandle& handle = (*handles)[i];
-      backends::JobFiles files(handle.job_dir);
-      PostCompletion({execution_id,
-                      group.task_ids[i],
-                      true,
-                      Json{{"Backend", name},
-                           {"JobId", handle.job_id.empty() ? handle.name : handle.job_id},
-                           {"Stdout", files.stdout_path()},
-                           {"Stderr", files.stderr_path()}},
-                      {}});
+      PostCompletion(
+          {execution_id, group.task_ids[i], true, AcceptedJobResult(name, (*handles)[i]), {}});
     }
   }
 }
@@ -294,8 +286,7 @@ Status DurableRuntime::OnJobEnded(const TaskKey& key, const backends::JobEnd& en
   task.job_ended = true;
   if (task.resource.wait == WaitMode::kRequestResponse) return {};
   backends::JobFiles files(task.handle.job_dir);
-  std::string job_id = task.handle.job_id.empty() ? task.handle.name : task.handle.job_id;
-  auto result = TaskResultFromJobEnd(end, task.backend->Name(), job_id, files);
+  auto result = TaskResultFromJobEnd(end, task.backend->Name(), JobIdOf(task.handle), files);
   if (task.resource.wait == WaitMode::kTaskToken && result) {
     return {};  // the job ended well; the task still waits for its token
   }
