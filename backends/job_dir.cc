@@ -6,9 +6,7 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
 
 #include "backends/job_wrapper.h"
 
@@ -18,24 +16,6 @@ int64_t WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  // The pid makes the temporary name unique when two processes (a wrapper
-  // and a backend) write the same file.
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return Fail("io", "cannot write " + tmp + ": " + std::strerror(errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
-    std::remove(tmp.c_str());
-    return Fail("io", "cannot rename " + tmp + " to " + path + ": " + std::strerror(saved));
-  }
-  return {};
 }
 
 std::optional<Json> ReadJsonFile(const std::string& path) {

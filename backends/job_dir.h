@@ -24,10 +24,6 @@ namespace hpcflow::backends {
 // Milliseconds since the Unix epoch (the time stamps of started and exit).
 int64_t WallClockMs();
 
-// Writes `content` to a temporary file beside `path` and renames it over
-// `path`, so a reader sees all of it or nothing. Errors: "io".
-Status WriteFileAtomically(const std::string& path, const std::string& content);
-
 // The JSON in `path`; nullopt when it is missing or not JSON.
 std::optional<Json> ReadJsonFile(const std::string& path);
 

@@ -1,6 +1,11 @@
 #include "common/json.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -76,6 +81,22 @@ Result<std::string> ReadFile(const std::string& path) {
   }
   if (in.bad()) return Fail("io", "cannot read '" + path + "'");
   return buffer.str();
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) return Fail("io", "cannot write " + tmp + ": " + std::strerror(errno));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int saved = errno;
+    std::remove(tmp.c_str());
+    return Fail("io", "cannot rename " + tmp + " to " + path + ": " + std::strerror(saved));
+  }
+  return {};
 }
 
 }  // namespace hpcflow

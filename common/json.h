@@ -38,6 +38,12 @@ std::string DumpJsonPretty(const Json& value);
 // Reads a whole file into memory.
 Result<std::string> ReadFile(const std::string& path);
 
+// Writes `content` to a temporary file beside `path` and renames it over
+// `path`, so a reader sees all of it or nothing. The temporary name carries
+// the pid, so two writers (a job wrapper and a backend, or an orchestrator
+// and a batch script) never share one. Errors: "io".
+Status WriteFileAtomically(const std::string& path, const std::string& content);
+
 }  // namespace hpcflow
 
 #endif  // HPCFLOW_COMMON_JSON_H_

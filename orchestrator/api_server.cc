@@ -1,10 +1,5 @@
 #include "orchestrator/api_server.h"
-
-#include <unistd.h>
-
 #include <cctype>
-#include <cstdio>
-#include <fstream>
 
 #include <openssl/crypto.h>
 
@@ -60,16 +55,6 @@ std::vector<std::string> Segments(const std::string& path) {
     start = slash + 1;
   }
   return out;
-}
-
-// Writes `content` so that readers see all of it or none of it.
-void WriteFileAtomically(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content << "\n";
-  }
-  std::rename(tmp.c_str(), path.c_str());
 }
 
 // The port of the URL in `url_file`, to listen there again after a restart
@@ -309,7 +294,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& opti
   std::unique_ptr<ApiServer> api(new ApiServer());
   api->url_ = (*server)->url();  // a wildcard address gives the host's name
   api->http_ = std::move(*server);
-  if (!options.url_file.empty()) WriteFileAtomically(options.url_file, api->url_);
+  if (!options.url_file.empty()) (void)WriteFileAtomically(options.url_file, api->url_ + "\n");
   return api;
 }
 

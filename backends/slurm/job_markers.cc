@@ -1,11 +1,7 @@
 #include "backends/slurm/job_markers.h"
-
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "backends/job_wrapper.h"
 #include "common/json.h"
@@ -27,24 +23,6 @@ std::optional<Json> ReadJsonFile(const std::string& path) {
 }
 
 }  // namespace
-
-Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  // The pid keeps two writers (the orchestrator and a batch script on the
-  // same file system) from sharing a temporary file.
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return Fail("io", "cannot write " + tmp + ": " + strerror(errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
-    std::remove(tmp.c_str());
-    return Fail("io", "cannot rename " + tmp + " to " + path + ": " + strerror(saved));
-  }
-  return {};
-}
 
 Status WriteSubmitIntent(const std::string& job_dir, const SubmitIntent& intent) {
   Json json = {{"slurm_name", intent.slurm_name}, {"array_index", intent.array_index}};

@@ -36,9 +36,6 @@ struct SubmitIntent {
   int array_index = -1;    // -1: a plain job, not an array element
 };
 
-// Writes `content` to `path` through a rename, so readers see all or nothing.
-Status WriteFileAtomically(const std::string& path, const std::string& content);
-
 Status WriteSubmitIntent(const std::string& job_dir, const SubmitIntent& intent);
 std::optional<SubmitIntent> ReadSubmitIntent(const std::string& job_dir);
 

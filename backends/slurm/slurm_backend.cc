@@ -282,15 +282,14 @@ Result<std::string> SlurmBackend::SubmitUnit(const std::vector<JobSpec>& jobs,
       }
       auto env = slurm::EnvironmentFile(split.own[k]);
       if (!env) return Fail(env.error());
-      if (auto status = slurm::WriteFileAtomically(env_path, *env); !status)
-        return Fail(status.error());
+      if (auto status = WriteFileAtomically(env_path, *env); !status) return Fail(status.error());
     }
     // The wrapper changes to each job's own working directory; the batch
     // script starts in the shared one if there is one.
     for (const JobSpec* spec : specs) {
       if (spec->working_directory != first.working_directory) chdir = files.dir;
     }
-    if (auto status = slurm::WriteFileAtomically(files.job_list, list); !status) {
+    if (auto status = WriteFileAtomically(files.job_list, list); !status) {
       return Fail(status.error());
     }
   } else {
@@ -299,13 +298,13 @@ Result<std::string> SlurmBackend::SubmitUnit(const std::vector<JobSpec>& jobs,
   }
   auto text = slurm::BatchScript(script);
   if (!text) return Fail(text.error());
-  if (auto status = slurm::WriteFileAtomically(files.script, *text); !status) {
+  if (auto status = WriteFileAtomically(files.script, *text); !status) {
     return Fail(status.error());
   }
   for (size_t k = 0; k < specs.size(); ++k) {
     const JobSpec& spec = *specs[k];
-    if (auto status = slurm::WriteFileAtomically(JobFiles(spec.job_dir).spec(),
-                                                 DumpJson(JobSpecToJson(spec)) + "\n");
+    if (auto status = WriteFileAtomically(JobFiles(spec.job_dir).spec(),
+                                          DumpJson(JobSpecToJson(spec)) + "\n");
         !status) {
       return Fail(status.error());
     }
