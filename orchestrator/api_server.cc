@@ -1,4 +1,5 @@
 #include "orchestrator/api_server.h"
+
 #include <cctype>
 
 #include <openssl/crypto.h>

@@ -1,4 +1,5 @@
 #include "backends/slurm/job_markers.h"
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
