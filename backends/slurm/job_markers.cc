@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "backends/job_dir.h"
 #include "backends/job_wrapper.h"
 #include "common/json.h"
 
@@ -15,14 +16,6 @@ namespace fs = std::filesystem;
 
 std::string PathIn(const std::string& dir, const char* file) { return dir + "/" + file; }
 
-std::optional<Json> ReadJsonFile(const std::string& path) {
-  auto text = ReadFile(path);
-  if (!text) return std::nullopt;
-  auto json = ParseJson(*text);
-  if (!json || !json->is_object()) return std::nullopt;
-  return std::move(*json);
-}
-
 }  // namespace
 
 Status WriteSubmitIntent(const std::string& job_dir, const SubmitIntent& intent) {
@@ -32,6 +25,7 @@ Status WriteSubmitIntent(const std::string& job_dir, const SubmitIntent& intent)
 
 std::optional<SubmitIntent> ReadSubmitIntent(const std::string& job_dir) {
   auto json = ReadJsonFile(PathIn(job_dir, kSubmitIntentFile));
+  if (json && !json->is_object()) json.reset();
   if (!json) return std::nullopt;
   SubmitIntent intent;
   intent.slurm_name = json->value("slurm_name", "");
