@@ -86,7 +86,9 @@ Json JobSpecToJson(const JobSpec& spec) {
           {"account", spec.account},
           {"qos", spec.qos},
           {"constraint", spec.constraint},
-          {"sbatch_args", spec.sbatch_args}};
+          {"sbatch_args", spec.sbatch_args},
+          {"umask", spec.umask},
+          {"report_key", spec.report_key}};
 }
 
 JobSpec JobSpecFromJson(const Json& json) {
@@ -113,7 +115,29 @@ JobSpec JobSpecFromJson(const Json& json) {
   spec.qos = json.value("qos", "");
   spec.constraint = json.value("constraint", "");
   spec.sbatch_args = StringArray(json, "sbatch_args");
+  spec.umask = json.value("umask", -1);
+  spec.report_key = json.value("report_key", "");
   return spec;
+}
+
+Status CheckEnvironment(const std::map<std::string, std::string>& environment) {
+  for (const auto& [name, value] : environment) {
+    bool valid = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
+    for (char c : name) {
+      valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_');
+    }
+    if (!valid) {
+      return Fail("usage", "the environment variable name " + DumpJson(Json(name)) +
+                               " is not valid: use letters, digits and '_', not starting with "
+                               "a digit (the rule of every backend)");
+    }
+    if (value.find('\0') != std::string::npos) {
+      return Fail("usage", "the value of the environment variable '" + name +
+                               "' holds a NUL character, which no process environment can carry");
+    }
+  }
+  return {};
 }
 
 }  // namespace hpcflow::backends

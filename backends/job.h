@@ -12,12 +12,13 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/result.h"
 
 namespace hpcflow::backends {
 
 struct JobSpec {
-  std::string name;      // unique per attempt: the idempotency key of a submission
-  std::string job_dir;   // absolute; files below
+  std::string name;               // unique per attempt: the idempotency key of a submission
+  std::string job_dir;            // absolute; files below
   std::vector<std::string> argv;  // run directly, or
   std::string shell_command;      // run by /bin/sh -c
   std::map<std::string, std::string> environment;
@@ -35,7 +36,21 @@ struct JobSpec {
   std::string qos;
   std::string constraint;
   std::vector<std::string> sbatch_args;
+  // The umask the job's command runs with (the submitting user's; hpcflow
+  // itself runs with 077). -1: the wrapper's own.
+  int umask = -1;
+  // The wrapper's credential for reporting the job's end (the orchestrator's
+  // job-end route refuses reports without it). Kept in the 0600 spec only,
+  // never in the job's environment: the task token, which a job may hand to
+  // other programs, does not authorise a job end.
+  std::string report_key;
 };
+
+// Checks a job's environment the same way for every backend: names are
+// shell variable names (letters, digits and '_', not starting with a digit:
+// what a batch script can export) and values hold no NUL byte. Errors
+// ("usage") name the variable and what is wrong with it.
+Status CheckEnvironment(const std::map<std::string, std::string>& environment);
 
 // Files in a job directory, shared by the backends and the job wrapper.
 struct JobFiles {
@@ -49,6 +64,7 @@ struct JobFiles {
   std::string stderr_path() const { return dir + "/stderr"; }
   std::string result() const { return dir + "/result.json"; }
   std::string input() const { return dir + "/input.json"; }
+  std::string cancel() const { return dir + "/cancel"; }
 };
 
 // How a job ended.

@@ -33,11 +33,17 @@ std::optional<StartedRecord> ReadStarted(const std::string& job_dir) {
   record.pid = json->value("pid", 0);
   record.pgid = json->value("pgid", 0);
   record.start_ms = json->value("start_ms", int64_t{0});
+  record.start_ticks = json->value("start_ticks", uint64_t{0});
+  record.boot_id = json->value("boot_id", std::string());
   return record;
 }
 
 Status WriteStarted(const std::string& job_dir, const StartedRecord& record) {
-  Json json = {{"pid", record.pid}, {"pgid", record.pgid}, {"start_ms", record.start_ms}};
+  Json json = {{"pid", record.pid},
+               {"pgid", record.pgid},
+               {"start_ms", record.start_ms},
+               {"start_ticks", record.start_ticks},
+               {"boot_id", record.boot_id}};
   return WriteFileAtomically(JobFiles(job_dir).started(), DumpJson(json));
 }
 

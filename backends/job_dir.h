@@ -30,8 +30,13 @@ std::optional<Json> ReadJsonFile(const std::string& path);
 // DIR/started, written by whoever starts the job.
 struct StartedRecord {
   pid_t pid = 0;   // the wrapper (the process that holds the lock)
-  pid_t pgid = 0;  // the job's own process group
+  pid_t pgid = 0;  // the job's own process group (its leader's pid)
   int64_t start_ms = 0;
+  // Tell the job's processes from newcomers that reuse their pids
+  // (backends/job_processes.h): the group leader's start time in clock ticks
+  // since boot, and the boot.
+  uint64_t start_ticks = 0;
+  std::string boot_id;
 };
 std::optional<StartedRecord> ReadStarted(const std::string& job_dir);
 Status WriteStarted(const std::string& job_dir, const StartedRecord& record);

@@ -14,9 +14,11 @@
 #include <filesystem>
 
 #include "backends/job_dir.h"
+#include "backends/job_processes.h"
 #include "backends/job_watchdog.h"
 #include "backends/local/local_process.h"
 #include "backends/process_tree.h"
+#include "common/crash_point.h"
 
 namespace hpcflow::backends {
 
@@ -64,7 +66,7 @@ int AcquireLock(const JobFiles& files) {
 
 bool CancelRequested(const JobFiles& files) {
   std::error_code ec;
-  return fs::exists(files.dir + "/cancel", ec);
+  return fs::exists(files.cancel(), ec);
 }
 
 JobEnd EndOf(const ProcessOutcome& outcome, const JobWatchdog& watchdog, const JobSpec& spec,
@@ -114,6 +116,8 @@ int RunJobWrapper(const std::string& job_dir, const std::function<void(const Job
   std::error_code ec;
   if (fs::exists(files.exit(), ec)) return 0;  // it ran before: never twice
 
+  // A job that died before its start gate opened must not take us with it.
+  signal(SIGPIPE, SIG_IGN);
   auto watchdog = JobWatchdog::Create();
   if (!watchdog) return kJobWrapperIoError;
   g_watchdog = watchdog->get();
@@ -131,25 +135,54 @@ int RunJobWrapper(const std::string& job_dir, const std::function<void(const Job
   end.start_ms = WallClockMs();
   if (CancelRequested(files)) {
     // Cancelled between submission and start: nothing runs.
-    (void)WriteStarted(job_dir, StartedRecord{getpid(), 0, end.start_ms});
+    (void)WriteStarted(job_dir, StartedRecord{getpid(), 0, end.start_ms, 0, BootId()});
     end.kind = JobEnd::Kind::kCancelled;
     end.detail = "the job was cancelled before it started";
   } else {
+    // The start gate: the job's process waits in its own group until its
+    // start is recorded, so a wrapper killed in between leaves no job
+    // running without a record (it then never started, and may be started
+    // again, exactly once). PDEATHSIG kills the job with a wrapper that dies
+    // while it runs; what the job started is found by the post-mortem
+    // (backends/job_processes.h).
+    int gate[2] = {-1, -1};
+    if (pipe2(gate, O_CLOEXEC) != 0) return kJobWrapperIoError;
     ProcessSpec process;
     process.argv = spec.argv;
     process.shell_command = spec.shell_command;
     process.environment = spec.environment;
+    process.environment[kJobDirVariable] = job_dir;
     process.working_directory = spec.working_directory;
     process.stdout_path = files.stdout_path();
     process.stderr_path = files.stderr_path();
+    process.umask = spec.umask;
+    process.die_with_parent = true;
+    process.gate_read_fd = gate[0];
+    process.gate_write_fd = gate[1];
     auto child = LocalProcess::Start(process);
-    pid_t pgid = child ? child->pid() : 0;
-    (void)WriteStarted(job_dir, StartedRecord{getpid(), pgid, end.start_ms});
     if (!child) {
+      close(gate[0]);
+      close(gate[1]);
+      (void)WriteStarted(job_dir, StartedRecord{getpid(), 0, end.start_ms, 0, BootId()});
       end.kind = JobEnd::Kind::kExited;
       end.exit_code = 127;
       end.detail = "the job could not be started: " + child.error().cause;
     } else {
+      pid_t pgid = child->pid();
+      CrashPoint("wrapper.before_started");
+      StartedRecord record{getpid(), pgid, end.start_ms, ProcessStartTicks(pgid).value_or(0),
+                           BootId()};
+      if (Status recorded = WriteStarted(job_dir, record); !recorded) {
+        // Unrecorded, the job must not run: closing the gate stops it.
+        close(gate[0]);
+        close(gate[1]);
+        child->Wait();
+        std::fprintf(stderr, "hpcflow job-wrapper: %s\n", recorded.error().cause.c_str());
+        return kJobWrapperIoError;  // no `started`: the backend may start it again
+      }
+      if (!OpenStartGate(gate[0], gate[1])) {
+        std::fprintf(stderr, "hpcflow job-wrapper: the job's process vanished before it ran\n");
+      }
       (*watchdog)->Watch(pgid, spec.time_limit_s * 1000, kJobStopGraceMs);
       // A cancel whose writer found no `started` yet relies on this look.
       if (CancelRequested(files)) (*watchdog)->RequestStop(SIGTERM);
@@ -176,6 +209,7 @@ int RunJobWrapper(const std::string& job_dir, const std::function<void(const Job
   if (!written) {
     std::fprintf(stderr, "hpcflow job-wrapper: %s\n", written.error().cause.c_str());
   }
+  CrashPoint("wrapper.before_report");
   report(end);
   close(lock_fd);
   return written ? 0 : kJobWrapperIoError;

@@ -18,22 +18,27 @@ int64_t SlotPool::NewGroup(int max_concurrent) {
 }
 
 void SlotPool::Enqueue(const std::string& key, int slots, int64_t group) {
-  queue_.push_back({key, slots, group});
+  queued_[key] = queue_.insert(queue_.end(), Entry{key, slots, group});
   ++groups_[group].members;
 }
 
-bool SlotPool::IsQueued(const std::string& key) const {
-  return std::any_of(queue_.begin(), queue_.end(), [&](const Entry& e) { return e.key == key; });
+bool SlotPool::Requeue(const std::string& key) {
+  auto it = running_.find(key);
+  if (it == running_.end()) return false;
+  Entry entry = it->second;
+  running_.erase(it);
+  in_use_ -= entry.slots;
+  if (auto g = groups_.find(entry.group); g != groups_.end()) --g->second.running;
+  queued_[key] = queue_.insert(queue_.begin(), entry);
+  return true;
 }
 
-bool SlotPool::IsRunning(const std::string& key) const { return running_.count(key) > 0; }
-
 bool SlotPool::RemoveQueued(const std::string& key) {
-  auto it =
-      std::find_if(queue_.begin(), queue_.end(), [&](const Entry& e) { return e.key == key; });
-  if (it == queue_.end()) return false;
-  int64_t group = it->group;
-  queue_.erase(it);
+  auto it = queued_.find(key);
+  if (it == queued_.end()) return false;
+  int64_t group = it->second->group;
+  queue_.erase(it->second);
+  queued_.erase(it);
   Leave(group);
   return true;
 }
@@ -74,6 +79,7 @@ std::vector<std::string> SlotPool::TakeStartable() {
     ++group.running;
     running_[it->key] = *it;
     startable.push_back(it->key);
+    queued_.erase(it->key);
     it = queue_.erase(it);
   }
   return startable;

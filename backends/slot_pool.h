@@ -8,9 +8,10 @@
 #define HPCFLOW_BACKENDS_SLOT_POOL_H_
 
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "backends/job.h"
@@ -35,8 +36,11 @@ class SlotPool {
 
   // Queues a job (its `key` is unique, e.g. its job directory).
   void Enqueue(const std::string& key, int slots, int64_t group);
-  bool IsQueued(const std::string& key) const;
-  bool IsRunning(const std::string& key) const;
+  // Puts a running job back at the head of the queue, in its group (its
+  // runner died before the job started; it is to start again).
+  bool Requeue(const std::string& key);
+  bool IsQueued(const std::string& key) const { return queued_.count(key) > 0; }
+  bool IsRunning(const std::string& key) const { return running_.count(key) > 0; }
   // Takes a job out of the queue; false when it was not queued.
   bool RemoveQueued(const std::string& key);
 
@@ -68,8 +72,9 @@ class SlotPool {
   int cores_;
   int in_use_ = 0;
   int64_t next_group_ = 1;
-  std::deque<Entry> queue_;
-  std::map<std::string, Entry> running_;
+  std::list<Entry> queue_;
+  std::unordered_map<std::string, std::list<Entry>::iterator> queued_;
+  std::unordered_map<std::string, Entry> running_;
   std::map<int64_t, Group> groups_;
 };
 

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/files.h"
+
 namespace hpcflow {
 
 namespace {
@@ -43,6 +45,49 @@ int JsonNestingDepth(std::string_view text, int limit) {
     }
   }
   return max_depth;
+}
+
+std::optional<std::string> FindInexactInteger(std::string_view text) {
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) continue;
+    size_t start = i;
+    bool negative = c == '-';
+    if (negative) ++i;
+    size_t digits_start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    std::string_view digits = text.substr(digits_start, i - digits_start);
+    bool integral = i >= text.size() || (text[i] != '.' && text[i] != 'e' && text[i] != 'E');
+    // Skip the rest of a floating-point literal.
+    while (i < text.size() &&
+           (text[i] == '.' || text[i] == 'e' || text[i] == 'E' || text[i] == '+' ||
+            text[i] == '-' || (text[i] >= '0' && text[i] <= '9'))) {
+      ++i;
+    }
+    std::string_view token = text.substr(start, i - start);
+    --i;
+    if (!integral || digits.empty()) continue;
+    while (digits.size() > 1 && digits[0] == '0') digits.remove_prefix(1);
+    // 18446744073709551615 (uint64 max), 9223372036854775808 (-int64 min).
+    std::string_view limit = negative ? "9223372036854775808" : "18446744073709551615";
+    if (digits.size() > limit.size() || (digits.size() == limit.size() && digits > limit)) {
+      return std::string(token);
+    }
+  }
+  return std::nullopt;
 }
 
 Result<Json> ParseJson(std::string_view text) {
@@ -85,11 +130,10 @@ Result<std::string> ReadFile(const std::string& path) {
 
 Status WriteFileAtomically(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return Fail("io", "cannot write " + tmp + ": " + std::strerror(errno));
+  // Owner-only, like everything hpcflow writes: job specs hold task tokens.
+  if (auto s = WritePrivateFile(tmp, content); !s) {
+    std::remove(tmp.c_str());
+    return s;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     int saved = errno;

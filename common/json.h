@@ -7,6 +7,7 @@
 #ifndef HPCFLOW_COMMON_JSON_H_
 #define HPCFLOW_COMMON_JSON_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,11 @@ Result<Json> ParseJson(std::string_view text);
 // so the result is exact up to limit + 1.
 int JsonNestingDepth(std::string_view text, int limit);
 
+// The first integer literal in JSON text that does not fit in 64 bits
+// (ParseJson would turn it into an inexact double), or nullopt. Numbers
+// with a fraction or an exponent are floating point by intent and pass.
+std::optional<std::string> FindInexactInteger(std::string_view text);
+
 // Compact serialisation the way AWS prints payloads: no spaces, UTF-8 kept,
 // invalid UTF-8 replaced rather than thrown on.
 std::string DumpJson(const Json& value);
@@ -39,7 +45,7 @@ std::string DumpJsonPretty(const Json& value);
 Result<std::string> ReadFile(const std::string& path);
 
 // Writes `content` to a temporary file beside `path` and renames it over
-// `path`, so a reader sees all of it or nothing. The temporary name carries
+// `path`, so a reader sees all of it or nothing. The file is 0600. The temporary name carries
 // the pid, so two writers (a job wrapper and a backend, or an orchestrator
 // and a batch script) never share one. Errors: "io".
 Status WriteFileAtomically(const std::string& path, const std::string& content);

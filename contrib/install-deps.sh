@@ -13,8 +13,9 @@ packages=(
   libcurl4-openssl-dev libyaml-cpp-dev nlohmann-json3-dev libhdf5-dev libsqlite3-dev sqlite3
   # test frameworks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # the end-to-end and example tests read JSON output with jq
-  jq
+  # the end-to-end and example tests read JSON output with jq, and send raw
+  # HTTP requests with curl
+  jq curl
   # real MPI and a real Slurm cluster for the integration tests
   libopenmpi-dev openmpi-bin slurmctld slurmd slurm-client munge
   # the genomics example (examples/genomics): aligner, SAM/BAM and VCF tools

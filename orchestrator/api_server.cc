@@ -8,6 +8,7 @@
 #include "orchestrator/backend_registry.h"
 #include "orchestrator/execution_json.h"
 #include "orchestrator/runtime_util.h"
+#include "orchestrator/server_lock.h"
 #include "orchestrator/workflow_loader.h"
 
 namespace hpcflow::orchestrator {
@@ -71,11 +72,15 @@ uint16_t PreviousPort(const std::string& url_file) {
 
 class Router {
  public:
-  Router(DurableRuntime& runtime, std::string control_secret)
-      : runtime_(runtime), control_secret_(std::move(control_secret)) {}
+  Router(DurableRuntime& runtime, std::string control_secret, std::string state_dir)
+      : runtime_(runtime),
+        control_secret_(std::move(control_secret)),
+        state_dir_(std::move(state_dir)) {}
 
   void Handle(HttpRequest request, HttpResponder respond) {
-    std::vector<std::string> parts = Segments(request.path);
+    // Split the path as sent, then decode each segment: an execution named
+    // "a/b" arrives as "a%2Fb" and must stay one segment.
+    std::vector<std::string> parts = Segments(request.target.substr(0, request.target.find('?')));
     if (parts.size() < 2 || parts[0] != "v1") {
       return respond(ErrorResponse(404, "NotFound", "no route " + request.path));
     }
@@ -258,11 +263,14 @@ class Router {
                       return done(JsonResponse(200, out));
                     }
                     Status s;
-                    if (r.owner != "" && r.owner.rfind("run:", 0) == 0) {
+                    bool run_owned = r.owner.rfind("run:", 0) == 0;
+                    if (run_owned && IsOwnerAlive(state_dir_, r.owner)) {
                       // An `hpcflow run` process runs it: leave it a request.
                       s = runtime_.store().AddRequest(r.id, "stop", DumpJson(ErrorPayload(error)));
                     } else {
-                      s = runtime_.StopExecution(r.id, error);
+                      // Ours, or its `run` is gone: then take it over first.
+                      if (run_owned) s = runtime_.AdoptExecution(r);
+                      if (s) s = runtime_.StopExecution(r.id, error);
                     }
                     if (!s) return done(ErrorResponse(503, "StoreUnavailable", s.error().cause));
                     auto now = runtime_.store().GetExecution(r.id);
@@ -272,13 +280,14 @@ class Router {
 
   DurableRuntime& runtime_;
   std::string control_secret_;
+  std::string state_dir_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<ApiServer>> ApiServer::Start(const ApiServerOptions& options,
                                                     DurableRuntime& runtime) {
-  auto router = std::make_shared<Router>(runtime, options.control_secret);
+  auto router = std::make_shared<Router>(runtime, options.control_secret, options.state_dir);
   HttpHandler handler = [router](HttpRequest request, HttpResponder respond) {
     router->Handle(std::move(request), std::move(respond));
   };

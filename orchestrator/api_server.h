@@ -32,6 +32,8 @@ struct ApiServerOptions {
   std::string control_secret;
   // Written with the URL chosen, for the CLI and for jobs ("" = none).
   std::string url_file;
+  // The state directory (to tell whether an execution's owner is alive).
+  std::string state_dir;
 };
 
 class ApiServer {

@@ -145,7 +145,7 @@ Result<CallbackRequest> ParseCallbackRequest(CallbackKind kind, const std::strin
       unknown = UnknownField(json, {"token"});
       break;
     case CallbackKind::kJobEnd:
-      unknown = UnknownField(json, {"token", "end"});
+      unknown = UnknownField(json, {"token", "end", "key"});
       break;
   }
   if (!unknown.empty()) return Invalid(kind, "unknown field '" + unknown + "'");
@@ -164,6 +164,13 @@ Result<CallbackRequest> ParseCallbackRequest(CallbackKind kind, const std::strin
     case CallbackKind::kSuccess:
       // AWS requires the output too: a missing one is a client bug, not null.
       if (!json.contains("output")) return Invalid(kind, "field 'output' is missing");
+      // An integer beyond 64 bits would be kept as a rounded double: refuse
+      // it rather than change the task's output silently.
+      if (auto inexact = FindInexactInteger(body)) {
+        return Invalid(kind, "the number " + inexact->substr(0, 64) +
+                                 " does not fit in 64 bits and would lose digits; send it "
+                                 "as a string");
+      }
       request.output = json["output"];
       break;
     case CallbackKind::kFailure: {
@@ -181,6 +188,9 @@ Result<CallbackRequest> ParseCallbackRequest(CallbackKind kind, const std::strin
       auto end = ParseJobEnd(kind, json);
       if (!end) return Fail(end.error());
       request.job_end = std::move(*end);
+      auto key = OptionalString(kind, json, "key", 256);
+      if (!key) return Fail(key.error());
+      request.report_key = std::move(*key);
       break;
     }
   }

@@ -4,8 +4,11 @@
 //   POST /v1/tasks/success    {"token": "...", "output": <any JSON>}
 //   POST /v1/tasks/failure    {"token": "...", "error"?: "...", "cause"?: "..."}
 //   POST /v1/tasks/heartbeat  {"token": "..."}
-//   POST /v1/jobs/end         {"token": "...", "end": {"kind", "exit_code", "signal",
-//                                                      "start_ms", "end_ms", "detail"?}}
+//   POST /v1/jobs/end         {"token": "...", "key": "...",
+//                              "end": {"kind", "exit_code", "signal", "start_ms", "end_ms",
+//                                      "detail"?}}
+// A job end's "key" is the wrapper's report key (task_token.h JobReportKey);
+// without the right one the server refuses the report (403).
 //
 // The job-end body's "end" is backends::JobEndToJson. Unknown fields are
 // refused, so a misspelt "ouput" is an error rather than a silent null.
@@ -35,10 +38,11 @@ inline constexpr char kInvalidCallbackError[] = "hpcflow.InvalidCallback";
 struct CallbackRequest {
   CallbackKind kind = CallbackKind::kHeartbeat;
   std::string token;
-  Json output;        // kSuccess: the task's output
-  std::string error;  // kFailure: may be empty
-  std::string cause;  // kFailure: may be empty
-  Json job_end;       // kJobEnd: the validated "end" object (JobEndFromJson reads it)
+  Json output;             // kSuccess: the task's output
+  std::string error;       // kFailure: may be empty
+  std::string cause;       // kFailure: may be empty
+  Json job_end;            // kJobEnd: the validated "end" object (JobEndFromJson reads it)
+  std::string report_key;  // kJobEnd: the wrapper's credential, may be empty (then refused)
 };
 
 // Parses a callback body of the given kind. On failure:

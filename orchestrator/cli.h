@@ -39,6 +39,14 @@ std::string SelfBinary();
 // The state directory: --state-dir, else $HPCFLOW_HOME, else ~/.hpcflow.
 std::string ResolveStateDir(const std::string& flag);
 
+// Starts `hpcflow server` in the background (detached, logging to
+// <state>/server.log) unless one already serves the state directory.
+void EnsureServer(const std::string& state_dir);
+
+// Hands the unfinished executions of `hpcflow run` processes that died to
+// the state directory's server (started if none runs). Returns how many.
+int HandOrphansToServer(const std::string& state_dir);
+
 }  // namespace hpcflow::orchestrator
 
 #endif  // HPCFLOW_ORCHESTRATOR_CLI_H_

@@ -48,8 +48,8 @@ void PrintStatus(const Json& status, bool json) {
     return;
   }
   for (auto it = status.begin(); it != status.end(); ++it) {
-    std::cout << it.key() << ": " << (it->is_string() ? it->get<std::string>() : DumpJson(*it))
-              << "\n";
+    std::cout << it.key() << ": "
+              << TerminalSafe(it->is_string() ? it->get<std::string>() : DumpJson(*it)) << "\n";
   }
 }
 
@@ -87,6 +87,41 @@ std::optional<FoundExecution> FindExecution(const std::string& state_dir,
   }
   return FoundExecution{std::move(*store), std::move(**record)};
 }
+
+// Follows an execution to its end; prints like `run` does.
+int WaitAndPrint(ExecutionStore& store, const std::string& id, bool json) {
+  while (true) {
+    auto record = store.GetExecution(id);
+    if (!record) {
+      std::cerr << "hpcflow: " << record.error().cause << "\n";
+      return kExitStore;
+    }
+    if (*record && IsFinal((*record)->status)) {
+      const ExecutionRecord& r = **record;
+      if (json) {
+        Json out = {{"status", r.status}};
+        if (r.status == "SUCCEEDED") {
+          auto value = ParseJson(r.output.value_or("null"));
+          out["output"] = value ? *value : Json();
+        } else {
+          if (r.error) out["error"] = *r.error;
+          if (r.cause) out["cause"] = *r.cause;
+        }
+        std::cout << DumpJson(out) << "\n";
+      } else if (r.status == "SUCCEEDED") {
+        auto value = ParseJson(r.output.value_or("null"));
+        std::cout << DumpJsonPretty(value ? *value : Json()) << "\n";
+      } else {
+        std::cerr << "hpcflow: execution " << r.status << ": " << r.error.value_or("")
+                  << (r.cause ? ": " + *r.cause : "") << "\n";
+      }
+      return r.status == "SUCCEEDED" ? kExitOk : kExitFailed;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace
 
 // Starts `hpcflow server` in the background (detached, logging to
 // <state>/server.log) unless one already serves the state directory.
@@ -127,40 +162,24 @@ void EnsureServer(const std::string& state_dir) {
   }
 }
 
-// Follows an execution to its end; prints like `run` does.
-int WaitAndPrint(ExecutionStore& store, const std::string& id, bool json) {
-  while (true) {
-    auto record = store.GetExecution(id);
-    if (!record) {
-      std::cerr << "hpcflow: " << record.error().cause << "\n";
-      return kExitStore;
+int HandOrphansToServer(const std::string& state_dir) {
+  auto store = ExecutionStore::Open(state_dir);
+  if (!store) return 0;
+  auto records = (*store)->ListRunOwned();
+  if (!records) return 0;
+  int handed = 0;
+  for (const auto& record : *records) {
+    if (IsOwnerAlive(state_dir, record.owner)) continue;
+    if ((*store)->SetOwner(record.id, "")) {
+      std::cerr << "hpcflow: execution " << record.id << " (" << record.status
+                << ") was left by an hpcflow run that is gone (" << record.owner
+                << "); the server takes it over\n";
+      ++handed;
     }
-    if (*record && IsFinal((*record)->status)) {
-      const ExecutionRecord& r = **record;
-      if (json) {
-        Json out = {{"status", r.status}};
-        if (r.status == "SUCCEEDED") {
-          auto value = ParseJson(r.output.value_or("null"));
-          out["output"] = value ? *value : Json();
-        } else {
-          if (r.error) out["error"] = *r.error;
-          if (r.cause) out["cause"] = *r.cause;
-        }
-        std::cout << DumpJson(out) << "\n";
-      } else if (r.status == "SUCCEEDED") {
-        auto value = ParseJson(r.output.value_or("null"));
-        std::cout << DumpJsonPretty(value ? *value : Json()) << "\n";
-      } else {
-        std::cerr << "hpcflow: execution " << r.status << ": " << r.error.value_or("")
-                  << (r.cause ? ": " + *r.cause : "") << "\n";
-      }
-      return r.status == "SUCCEEDED" ? kExitOk : kExitFailed;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  if (handed > 0) EnsureServer(state_dir);
+  return handed;
 }
-
-}  // namespace
 
 int CmdSubmit(const std::vector<std::string>& args) {
   po::options_description flags("hpcflow submit WORKFLOW");
@@ -346,9 +365,10 @@ int CmdList(const std::vector<std::string>& args) {
     return kExitOk;
   }
   for (const auto& row : rows) {
-    std::cout << row.value("executionId", "") << "  " << row.value("status", "") << "  "
-              << row.value("creationDate", "") << "  " << row.value("name", "") << "  "
-              << row.value("workflow", "") << "\n";
+    std::cout << TerminalSafe(row.value("executionId", "")) << "  " << row.value("status", "")
+              << "  " << row.value("creationDate", "") << "  "
+              << TerminalSafe(row.value("name", "")) << "  "
+              << TerminalSafe(row.value("workflow", "")) << "\n";
   }
   return kExitOk;
 }
@@ -394,7 +414,7 @@ int CmdHistory(const std::vector<std::string>& args) {
   for (const auto& e : *events) {
     std::string state = e.value("stateName", "");
     std::cout << e.value("id", int64_t{0}) << "  " << e.value("timestamp", "") << "  "
-              << e.value("type", "") << (state.empty() ? "" : "  " + state) << "\n";
+              << e.value("type", "") << (state.empty() ? "" : "  " + TerminalSafe(state)) << "\n";
   }
   return kExitOk;
 }
@@ -439,13 +459,25 @@ int CmdStop(const std::vector<std::string>& args) {
     if (vm.count("json")) std::cout << DumpJson(StatusJson(record)) << "\n";
     return kExitOk;
   }
+  bool run_owned = record.owner.rfind("run:", 0) == 0;
+  bool owner_alive = IsOwnerAlive(state_dir, record.owner);
+  if (run_owned && !owner_alive) {
+    // Its `hpcflow run` is gone: the server takes it over, then stops it.
+    if (auto s = store.SetOwner(record.id, ""); !s) {
+      std::cerr << "hpcflow stop: cannot take the execution over: " << s.error().cause << "\n";
+      return kExitStore;
+    }
+    std::cerr << "hpcflow stop: the hpcflow run that ran " << record.id
+              << " is gone; the server takes it over and stops it\n";
+    run_owned = false;
+  }
   if (auto s = store.AddRequest(record.id, "stop", DumpJson(payload)); !s) {
     std::cerr << "hpcflow stop: " << s.error().cause << "\n";
     return kExitStore;
   }
-  EnsureServer(state_dir);
-  // Wait (briefly) for the server to act, so that `stop` then `status` agree.
-  for (int i = 0; i < 100; ++i) {
+  if (!run_owned) EnsureServer(state_dir);
+  // Wait for the owner to act, so that `stop` then `status` agree.
+  for (int i = 0; i < 300; ++i) {
     auto now = store.GetExecution(record.id);
     if (now && *now && IsFinal((*now)->status)) {
       if (vm.count("json")) std::cout << DumpJson(StatusJson(**now)) << "\n";
@@ -453,8 +485,16 @@ int CmdStop(const std::vector<std::string>& args) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  std::cerr << "hpcflow stop: the stop request is recorded; the server has not acted on it yet\n";
-  return kExitOk;
+  if (run_owned) {
+    std::cerr << "hpcflow stop: the stop request is recorded; the hpcflow run that owns the "
+                 "execution ("
+              << record.owner << ") has not acted on it within 30 s\n";
+  } else {
+    std::cerr << "hpcflow stop: the stop request is recorded; the server has not acted on it "
+                 "within 30 s (see "
+              << state_dir << "/server.log)\n";
+  }
+  return kExitBusy;
 }
 
 }  // namespace hpcflow::orchestrator

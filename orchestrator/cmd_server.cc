@@ -60,7 +60,7 @@ int CmdServer(const std::vector<std::string>& args) {
   auto lock = ServerLock::Acquire(state_dir);
   if (!lock) {
     std::cerr << "hpcflow server: " << lock.error().cause << "\n";
-    return kExitBusy;
+    return lock.error().name == "busy" ? kExitBusy : kExitStore;
   }
   auto token_key = LoadOrCreateSecret(TokenKeyFile(state_dir));
   auto control_key = LoadOrCreateSecret(ControlKeyFile(state_dir));
@@ -85,6 +85,7 @@ int CmdServer(const std::vector<std::string>& args) {
   api_options.address = listen->first;
   api_options.port = listen->second;
   api_options.control_secret = *control_key;
+  api_options.state_dir = state_dir;
   api_options.url_file = ServerUrlFile(state_dir);
   auto api = ApiServer::Start(api_options, **runtime);
   if (!api) {
@@ -148,7 +149,12 @@ int CmdJobWrapper(const std::vector<std::string>& args) {
       std::string current = ReadServerUrl(state_dir);
       return current.empty() ? url : current;
     };
-    Json body = {{"token", token}, {"end", backends::JobEndToJson(end)}};
+    // The report key proves the report comes from the wrapper, not from
+    // whoever holds the task token (it is in the 0600 spec, not in the
+    // job's environment).
+    Json body = {{"token", token},
+                 {"key", spec->value("report_key", std::string())},
+                 {"end", backends::JobEndToJson(end)}};
     RetryPolicy policy;
     policy.max_backoff_ms = 5000;  // back soon after a restart, yet no storm
     // How long to keep trying: the runtime says in the job's environment (a

@@ -75,6 +75,9 @@ int CmdRun(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  // Executions an earlier `run` left when it was killed are finished by the
+  // server, not left RUNNING forever.
+  if (!vm.count("express") || backend != "local") HandOrphansToServer(state_dir);
   RunResult result;
   if (vm.count("express") && backend == "local") {
     // Express: in memory, no durable history, jobs as plain local processes.
@@ -116,6 +119,7 @@ int CmdRun(const std::vector<std::string>& args) {
   // Map) much faster than freeing it node by node would.
   std::cout.flush();
   std::cerr.flush();
+  if (result.interrupted_by != 0) std::_Exit(128 + result.interrupted_by);  // as shells report it
   std::_Exit(result.status == workflows::ExecutionStatus::kSucceeded ? kExitOk : kExitFailed);
 }
 

@@ -1,6 +1,10 @@
 #include "orchestrator/durable_run.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cstring>
+#include <iostream>
 
 #include <filesystem>
 
@@ -10,8 +14,32 @@
 #include "orchestrator/durable_runtime.h"
 #include "orchestrator/execution_store.h"
 #include "orchestrator/secret_file.h"
+#include "orchestrator/server_lock.h"
 
 namespace hpcflow::orchestrator {
+
+namespace {
+
+DurableRuntime* g_run_runtime = nullptr;
+volatile sig_atomic_t g_run_signal = 0;
+
+// Ctrl-C (or SIGTERM) stops the execution and cancels its jobs; a second one
+// leaves at once. Only async-signal-safe calls here.
+void OnRunSignal(int sig) {
+  g_run_signal = sig;
+  DurableRuntime* runtime = g_run_runtime;
+  if (runtime == nullptr) return;
+  runtime->InterruptFromSignal();
+  const char* message =
+      runtime->interrupts() == 1
+          ? "\nhpcflow run: interrupted: stopping the execution and cancelling its jobs "
+            "(again to leave at once)\n"
+          : "\nhpcflow run: leaving now\n";
+  ssize_t ignored = write(STDERR_FILENO, message, strlen(message));
+  (void)ignored;
+}
+
+}  // namespace
 
 Result<RunResult> RunDurably(const DurableRunOptions& o) {
   auto text = ReadFile(o.workflow_path);
@@ -37,7 +65,11 @@ Result<RunResult> RunDurably(const DurableRunOptions& o) {
   record.payload_limit = o.payload_limit;
   record.backend = o.backend;
   record.express = o.express;
-  record.owner = "run:" + std::to_string(getpid());
+  // Owned by this process while it lives (its owner lock says so): a server
+  // takes the execution over if it dies (server_lock.h).
+  record.owner = NewRunOwner();
+  auto owner_lock = AcquireOwnerLock(o.state_dir, record.owner);
+  if (!owner_lock) return Fail(owner_lock.error());
   record.workdir = std::filesystem::current_path(ec).string();
 
   RuntimeOptions options;
@@ -55,11 +87,32 @@ Result<RunResult> RunDurably(const DurableRunOptions& o) {
   api_options.address = o.listen_address;
   api_options.port = o.listen_port;
   api_options.control_secret = *control_key;
+  api_options.state_dir = o.state_dir;
   auto api = ApiServer::Start(api_options, **runtime);
   if (!api) return Fail(api.error());
   (*runtime)->SetCallbackUrl((*api)->url());
   if (auto s = (*store)->CreateExecution(record); !s) return Fail(s.error());
+  g_run_runtime = runtime->get();
+  struct sigaction action {};
+  action.sa_handler = OnRunSignal;
+  sigemptyset(&action.sa_mask);
+  struct sigaction old_int {
+  }, old_term{};
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
   auto ran = (*runtime)->Run(/*until_idle=*/true);
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  g_run_runtime = nullptr;
+  if ((*runtime)->interrupts() >= 2) {
+    auto left = (*runtime)->DescribeLiveJobs();
+    if (!left.empty()) {
+      std::cerr << "hpcflow run: left running (a server on this state directory takes them "
+                   "over: hpcflow server --state-dir "
+                << o.state_dir << "):\n";
+      for (const auto& job : left) std::cerr << "  " << job << "\n";
+    }
+  }
   (*api)->Stop();
   if (!ran) return Fail(ran.error());
 
@@ -81,6 +134,7 @@ Result<RunResult> RunDurably(const DurableRunOptions& o) {
   }
   result.error.name = r.error.value_or("");
   result.error.cause = r.cause;
+  result.interrupted_by = (*runtime)->interrupts() > 0 ? static_cast<int>(g_run_signal) : 0;
   return result;
 }
 

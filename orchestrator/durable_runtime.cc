@@ -1,15 +1,19 @@
 #include "orchestrator/durable_runtime.h"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "common/crash_point.h"
 #include "common/ids.h"
 #include "common/time_format.h"
 #include "orchestrator/backend_registry.h"
 #include "orchestrator/job_params.h"
 #include "orchestrator/runtime_util.h"
+#include "orchestrator/server_lock.h"
 #include "orchestrator/task_resource.h"
 #include "orchestrator/task_token.h"
 #include "orchestrator/workflow_loader.h"
@@ -59,14 +63,17 @@ DurableRuntime::DurableRuntime(RuntimeOptions options, std::unique_ptr<Execution
     Post([this, handle, end] {
       auto it = job_names_.find(handle.name);
       if (it == job_names_.end()) return;
-      if (auto s = OnJobEnded(it->second, end, false); !s) loop_failure_ = s;
+      if (auto s = OnJobEnded(it->second, end, false); !s) loop_failure_ = Fail(s.error());
     });
   };
   backends_ = std::make_unique<BackendRegistry>(options_.hpcflow_binary, on_fake_end);
+  worker_ = std::make_unique<BackgroundWorker>();
 }
 
 DurableRuntime::~DurableRuntime() {
   RequestShutdown();
+  // Work still on the worker may post back: finish it while all is alive.
+  worker_.reset();
   // Jobs outlive the runtime: nothing here waits for them. The backends
   // (destroyed with the registry) stop only their own helper threads.
   backends_.reset();
@@ -173,38 +180,32 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
   for (const auto& t : *tasks) {
     auto request = ParseJson(t.request);
     if (!request) continue;
-    TaskKey key{record.id, static_cast<uint64_t>(t.task_id)};
     auto resource = ParseTaskResource(t.resource);
-    if (resource && resource->service != "states" && t.status != "pending" && !t.job_id.empty()) {
-      // Submitted before the crash: known by its handle, reconciled soon.
-      auto handle = ParseJson(t.job_id);
-      auto backend = backends_->Get(BackendFor(*resource, a.record.backend));
-      if (handle && backend) {
-        OpenTask& open = open_tasks_[key];
-        open.resource = *resource;
-        open.request = *request;
-        open.is_job = true;
-        open.backend = *backend;
-        open.handle = backends::JobHandleFromJson(*handle);
-        job_names_[open.handle.name] = key;
-        if (t.status == "cancelling") {
-          CancelTasks(record.id, {key.second});
-        } else if (resource->wait == WaitMode::kRequestResponse) {
-          // Accepted before the crash, but the acceptance was not recorded.
-          PostCompletion({record.id,
-                          key.second,
-                          true,
-                          AcceptedJobResult(open.backend->Name(), open.handle),
-                          {}});
-        }
-        continue;
-      }
-    }
+    bool is_job = resource && resource->service != "states";
     if (t.status == "cancelling") {
+      // Asked to stop before the crash: ask again (idempotent). The job
+      // stays live until its end is seen (AdoptLiveJobs watches it).
+      if (resource && resource->service == "states") {
+        StopChild(ChildExecutionId(record.id, static_cast<uint64_t>(t.task_id)));
+      } else if (is_job && !t.job_id.empty()) {
+        auto handle = ParseJson(t.job_id);
+        auto backend = backends_->Get(BackendFor(*resource, a.record.backend));
+        if (handle && backend) {
+          CancelJobs(record.id, **backend, {backends::JobHandleFromJson(*handle)});
+        }
+      }
       (void)store_->SetTaskStatus(record.id, t.task_id, "cancelled", "");
       continue;
     }
-    // Pending: maybe submitted just before the crash; the backend adopts it.
+    // Pending or running: submitted again. Backends adopt what was submitted
+    // before (by job directory and name: kept as recorded), start what never
+    // started, and run nothing twice.
+    if (is_job && !t.job_id.empty()) {
+      auto handle = ParseJson(t.job_id);
+      if (handle && handle->is_object() && handle->contains("job_dir")) {
+        (*request)["job_dir"] = (*handle)["job_dir"];
+      }
+    }
     resubmit.push_back(std::move(*request));
   }
   if (!resubmit.empty()) SubmitTasks(record.id, resubmit);
@@ -214,12 +215,104 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
   return {};
 }
 
+namespace {
+
+// How often the server dies while resuming one execution before that
+// execution is quarantined: one crash may be a coincidence (a kill -9 while
+// it recovered), three in a row are the execution's doing.
+constexpr int kMaxRecoveryCrashes = 3;
+
+}  // namespace
+
+Status DurableRuntime::Resume(const ExecutionRecord& record) {
+  std::string why;
+  try {
+    Status loaded = Load(record, true);
+    if (loaded || loaded.error().name == "store") return loaded;
+    why = loaded.error().cause;
+  } catch (const std::exception& e) {
+    why = std::string("internal error: ") + e.what();
+  }
+  // Whatever it left behind goes; the execution ends with the reason.
+  active_.erase(record.id);
+  for (auto t = timers_.begin(); t != timers_.end();) {
+    t = t->second.first == record.id ? timers_.erase(t) : std::next(t);
+  }
+  for (auto t = open_tasks_.lower_bound({record.id, 0});
+       t != open_tasks_.end() && t->first.first == record.id;) {
+    job_names_.erase(t->second.handle.name);
+    t = open_tasks_.erase(t);
+  }
+  std::cerr << "hpcflow: quarantined execution " << record.id << ": it cannot be resumed: " << why
+            << "\n";
+  return store_->FailExecution(record.id, "hpcflow.RecoveryFailed",
+                               "hpcflow could not resume this execution: " + why);
+}
+
 Status DurableRuntime::Recover() {
   auto running = store_->ListOwned("RUNNING", options_.owner, 1'000'000);
   if (!running) return Fail(running.error());
-  for (const auto& record : *running) {
-    if (auto s = Load(record, true); !s) return s;
+  // A marker names the execution being resumed and how many servers in a
+  // row died while resuming it, so that one whose recovery crashes the
+  // process (not just fails) is quarantined instead of crashing every
+  // restart.
+  const std::string marker = options_.state_dir + "/recovering";
+  std::string crashed_id;
+  int crashes = 0;
+  if (auto text = ReadFile(marker)) {
+    auto space = text->find(' ');
+    crashed_id = text->substr(0, space);
+    if (space != std::string::npos) crashes = std::atoi(text->c_str() + space + 1);
   }
+  for (const auto& record : *running) {
+    int count = record.id == crashed_id ? crashes + 1 : 1;
+    if (count > kMaxRecoveryCrashes) {
+      std::cerr << "hpcflow: quarantined execution " << record.id << ": the server died " << crashes
+                << " times in a row while resuming it\n";
+      if (auto s = store_->FailExecution(
+              record.id, "hpcflow.RecoveryFailed",
+              "hpcflow could not resume this execution: the server died " +
+                  std::to_string(crashes) + " times in a row while resuming it");
+          !s) {
+        return s;
+      }
+      continue;
+    }
+    (void)WriteFileAtomically(marker, record.id + " " + std::to_string(count));
+    if (auto s = Resume(record); !s) return s;
+  }
+  std::remove(marker.c_str());
+  if (auto s = AdoptLiveJobs(); !s) return s;
+  if (options_.owner.empty()) {
+    if (auto adopted = AdoptOrphans(); !adopted) return Fail(adopted.error());
+  }
+  return {};
+}
+
+Result<int> DurableRuntime::AdoptOrphans() {
+  auto records = store_->ListRunOwned();
+  if (!records) return Fail(records.error());
+  int adopted = 0;
+  for (const auto& record : *records) {
+    if (IsOwnerAlive(options_.state_dir, record.owner)) continue;
+    if (auto s = AdoptExecution(record); !s) return Fail(s.error());
+    ++adopted;
+  }
+  if (adopted > 0) {
+    if (auto s = AdoptLiveJobs(); !s) return Fail(s.error());
+  }
+  return adopted;
+}
+
+Status DurableRuntime::AdoptExecution(const ExecutionRecord& record) {
+  if (active_.count(record.id)) return {};
+  if (auto s = store_->SetOwner(record.id, options_.owner); !s) return s;
+  std::cerr << "hpcflow: took over execution " << record.id << " (" << record.status
+            << ") from its owner " << record.owner << ", which is gone\n";
+  ExecutionRecord mine = record;
+  mine.owner = options_.owner;
+  // A pending one is started by StartPending like any other.
+  if (mine.status == "RUNNING") return Resume(mine);
   return {};
 }
 
@@ -258,6 +351,7 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   d.effects = &effects;
   d.completed_task = static_cast<int64_t>(completed_task);
   d.completed_status = input.kind == "task_succeeded" ? "succeeded" : "failed";
+  d.completed_job_ended = completing_job_ended_;
   d.record_history = !a.record.express;
   d.status = workflows::ExecutionStatusName(interp.status());
   d.transitions = interp.transitions();
@@ -269,6 +363,7 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   }
   if (interp.status() != ExecutionStatus::kRunning) d.stop_ms = input.time_ms;
   if (auto s = store_->Commit(d); !s) return s;
+  CrashPoint("runtime.after_commit");
   ++a.next_seq;
   return Perform(a, effects);
 }
@@ -306,7 +401,12 @@ void DurableRuntime::FinishIfDone(const std::string& id) {
     t = t->second.first == id ? timers_.erase(t) : std::next(t);
   }
   for (auto t = open_tasks_.lower_bound({id, 0}); t != open_tasks_.end() && t->first.first == id;) {
-    job_names_.erase(t->second.handle.name);
+    if (t->second.is_job && t->second.backend && !t->second.job_ended &&
+        !t->second.handle.name.empty()) {
+      Detach(t->first, t->second, false);  // its job runs on: still watched
+    } else {
+      job_names_.erase(t->second.handle.name);
+    }
     t = open_tasks_.erase(t);
   }
   ExecutionRecord record = it->second.record;
@@ -346,9 +446,22 @@ void DurableRuntime::PostCallback(CallbackRequest request,
                      {"message", claims.error().cause}}});
     return;
   }
+  if (request.kind == CallbackKind::kJobEnd &&
+      !CheckJobReportKey(options_.token_secret, request.token, request.report_key)) {
+    // The token is the task's (a .waitForTaskToken job may hand it to
+    // anyone); only the job's wrapper knows the job's report key.
+    reply({403, Json{{"status", "refused"},
+                     {"error", "hpcflow.InvalidReportKey"},
+                     {"message",
+                      "a job-end report needs the job wrapper's report key; the task "
+                      "token alone does not authorise it"}}});
+    return;
+  }
   TaskKey key{claims->execution_id, claims->task_id};
   Post([this, request = std::move(request), key, reply = std::move(reply)] {
-    reply(HandleCallback(request, key));
+    CallbackReply answer = HandleCallback(request, key);
+    CrashPoint("runtime.callback_before_reply");
+    reply(std::move(answer));
   });
 }
 
@@ -357,9 +470,21 @@ Status DurableRuntime::ApplyCompletion(Completion c) {
   if (it == active_.end()) return {};
   // Only a task the interpreter still waits for ends: a late report (after
   // a timeout or a cancel) changes nothing.
-  auto open = open_tasks_.find({c.execution_id, c.task_id});
+  TaskKey key{c.execution_id, c.task_id};
+  auto open = open_tasks_.find(key);
   if (open == open_tasks_.end()) return {};
-  job_names_.erase(open->second.handle.name);
+  bool job_live = open->second.is_job && open->second.backend && !open->second.job_ended &&
+                  !open->second.handle.name.empty();
+  if (job_live && !c.from_job_end) {
+    // The task ends while its job runs (a callback, an acceptance): a .sync
+    // job's work is unwanted now and is cancelled; a request-response or
+    // token job runs on. Either way it stays watched until it ends.
+    bool cancel = open->second.resource.wait == WaitMode::kSync;
+    if (cancel) CancelJobs(c.execution_id, *open->second.backend, {open->second.handle});
+    Detach(key, open->second, cancel);
+  } else {
+    job_names_.erase(open->second.handle.name);
+  }
   open_tasks_.erase(open);
   InputRecord input;
   input.time_ms = NowMs();
@@ -368,7 +493,10 @@ Status DurableRuntime::ApplyCompletion(Completion c) {
   Json value = c.ok ? std::move(c.output) : ErrorPayload(c.error);
   input.kind = c.ok ? "task_succeeded" : "task_failed";
   input.payload = DumpJson(value);
-  return Apply(it->second, std::move(input), c.task_id, std::move(value));
+  completing_job_ended_ = c.from_job_end;
+  Status applied = Apply(it->second, std::move(input), c.task_id, std::move(value));
+  completing_job_ended_ = false;
+  return applied;
 }
 
 Status DurableRuntime::RunPostedWork() {
@@ -432,21 +560,68 @@ Status DurableRuntime::FireDueTimers() {
     timers_.erase(timers_.begin());
     auto it = active_.find(exec_id);
     if (it == active_.end()) continue;
+    CrashPoint("runtime.timer_fire");
     InputRecord input{0, "timer", static_cast<int64_t>(timer_id), "", now};
     if (auto s = Apply(it->second, std::move(input), 0); !s) return s;
   }
   return {};
 }
 
+namespace {
+
+// How long `run` waits, once its executions ended, for the jobs it
+// cancelled to end (their wrappers give SIGKILL after kJobStopGraceMs).
+constexpr int64_t kCancelledJobsWaitMs = 15'000;
+// How often the server looks for executions of dead `hpcflow run`s.
+constexpr int64_t kOrphanCheckMs = 2'000;
+
+}  // namespace
+
+std::vector<std::string> DurableRuntime::DescribeLiveJobs() const {
+  std::vector<std::string> out;
+  auto describe = [](const std::string& execution, backends::Backend* backend,
+                     const backends::JobHandle& handle) {
+    return (backend ? backend->Name() : std::string("?")) + " job " + JobIdOf(handle) +
+           " of execution " + execution + " (" + handle.job_dir + ")";
+  };
+  for (const auto& [key, task] : open_tasks_) {
+    if (task.is_job && !task.job_ended && !task.handle.name.empty()) {
+      out.push_back(describe(key.first, task.backend, task.handle));
+    }
+  }
+  for (const auto& [key, job] : detached_jobs_) {
+    out.push_back(describe(key.first, job.backend, job.handle));
+  }
+  return out;
+}
+
 Status DurableRuntime::Run(bool until_idle) {
   int64_t next_poll = 0;
+  int64_t idle_since_ms = 0;
   if (next_reconcile_ms_ == 0) next_reconcile_ms_ = NowMs() + options_.reconcile_quiet_ms;
   while (!shutdown_) {
     int64_t now = NowMs();
+    if (interrupts_ >= 2) break;  // the caller says what is left running
+    if (interrupts_ >= 1 && !interrupt_handled_) {
+      // Stop everything this runtime runs; its jobs are cancelled.
+      interrupt_handled_ = true;
+      std::vector<std::string> ids;
+      for (const auto& [id, active] : active_) ids.push_back(id);
+      for (const auto& id : ids) {
+        AslError error{"States.Aborted", std::string("hpcflow run was interrupted")};
+        if (auto s = StopExecution(id, error); !s) return s;
+      }
+    }
     if (now >= next_poll) {
-      if (auto s = StartPending(); !s) return s;
+      if (!interrupt_handled_) {
+        if (auto s = StartPending(); !s) return s;
+      }
       if (auto s = HandleRequests(); !s) return s;
       next_poll = now + options_.poll_interval_ms;
+    }
+    if (options_.owner.empty() && now >= next_orphan_check_ms_) {
+      next_orphan_check_ms_ = now + kOrphanCheckMs;
+      if (auto adopted = AdoptOrphans(); !adopted) return Fail(adopted.error());
     }
     if (now >= next_reconcile_ms_) {
       Reconcile();
@@ -462,7 +637,8 @@ Status DurableRuntime::Run(bool until_idle) {
       if (!batched_.empty()) deadline = std::min(deadline, BatchDeadlineMs());
       auto until = std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline));
       wake_.wait_until(lock, until, [&] {
-        return !completions_.empty() || !posted_.empty() || !continues_.empty() || shutdown_.load();
+        return !completions_.empty() || !posted_.empty() || !continues_.empty() ||
+               shutdown_.load() || interrupts_.load() > (interrupt_handled_ ? 1 : 0);
       });
       batch.swap(completions_);
     }
@@ -482,7 +658,15 @@ Status DurableRuntime::Run(bool until_idle) {
     if (!loop_failure_) return loop_failure_;
     if (until_idle && active_.empty()) {
       auto pending = store_->ListOwned("PENDING", options_.owner, 1);
-      if (pending && pending->empty()) break;
+      if (pending && (pending->empty() || interrupt_handled_)) {
+        // Done, once the jobs it cancelled have ended (briefly: they get
+        // SIGTERM, then SIGKILL).
+        if (idle_since_ms == 0) idle_since_ms = NowMs();
+        bool cancelling = std::any_of(detached_jobs_.begin(), detached_jobs_.end(),
+                                      [](const auto& j) { return j.second.cancelled; });
+        if (!cancelling || NowMs() - idle_since_ms > kCancelledJobsWaitMs) break;
+        next_reconcile_ms_ = std::min(next_reconcile_ms_, NowMs() + options_.reconcile_busy_ms);
+      }
     }
   }
   return {};

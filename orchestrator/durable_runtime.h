@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "orchestrator/background_worker.h"
 #include "orchestrator/callback_request.h"
 #include "orchestrator/execution_store.h"
 #include "orchestrator/task_resource.h"
@@ -67,13 +68,32 @@ class DurableRuntime {
   static Result<std::unique_ptr<DurableRuntime>> Create(RuntimeOptions options);
   ~DurableRuntime();
 
-  // Resumes every execution the store says is running. Errors: the store.
+  // Resumes every execution the store says this owner runs, adopts the
+  // jobs they still have on backends (also those of ended tasks), and, for
+  // the server, the executions of `hpcflow run` processes that died. An
+  // execution that cannot be resumed is quarantined (FAILED with
+  // hpcflow.RecoveryFailed and the reason), never a crash loop. Errors: the
+  // store.
   Status Recover();
-  // Runs until RequestShutdown() (or until `until_idle` and nothing runs).
+  // Runs until RequestShutdown() (or until `until_idle` and nothing runs:
+  // no execution, and no job this runtime cancelled still ending).
   Status Run(bool until_idle = false);
   void RequestShutdown();
   // Async-signal-safe: only sets the flag; the loop notices within a poll.
   void RequestShutdownFromSignal() { shutdown_.store(true); }
+  // Async-signal-safe: the first call stops every execution this runtime
+  // runs (their jobs are cancelled, and Run waits for them to end); the
+  // second makes Run return at once.
+  void InterruptFromSignal() { interrupts_.fetch_add(1); }
+  int interrupts() const { return interrupts_.load(); }
+  // Loop thread: what still runs (for the message when `run` leaves early).
+  std::vector<std::string> DescribeLiveJobs() const;
+
+  // Loop thread (server only): takes over the executions whose `hpcflow
+  // run` owner died, and resumes them. Returns how many.
+  Result<int> AdoptOrphans();
+  // Loop thread: takes over one execution whose owner died (for stop).
+  Status AdoptExecution(const ExecutionRecord& record);
 
   // Thread-safe: runs `work` on the loop thread, soon.
   void Post(std::function<void()> work);
@@ -107,6 +127,9 @@ class DurableRuntime {
     bool ok = false;
     Json output;
     workflows::AslError error;
+    // The end comes from the task's job itself (its end was seen), not from
+    // a callback, an acceptance or a child.
+    bool from_job_end = false;
   };
   using TaskKey = std::pair<std::string, uint64_t>;  // (execution, task)
   // A task the interpreter waits for.
@@ -120,6 +143,23 @@ class DurableRuntime {
     bool job_ended = false;     // its end is known (waitForTaskToken jobs keep waiting)
     int64_t ended_seen_ms = 0;  // reconciliation saw it ended, unreported, at this time
   };
+  // A job that runs on after its task ended (a callback ended a .sync task
+  // and the job is being cancelled, a request-response job, a token task's
+  // job, a cancelled task's job): still watched until its end is seen, so
+  // that it is counted, adopted after a restart and never left behind.
+  struct DetachedJob {
+    backends::Backend* backend = nullptr;
+    backends::JobHandle handle;
+    bool cancelled = false;  // we asked it to stop
+    int64_t ended_seen_ms = 0;
+  };
+  // What a job's end changed (for the job-end route's answer).
+  enum class JobEndOutcome {
+    kRecorded,   // it ended the task, or was recorded for a job that ran on
+    kDeferred,   // recorded; the scheduler is asked how it ended
+    kDuplicate,  // its end was known already
+    kUnknown,    // no such live job
+  };
 
   DurableRuntime(RuntimeOptions options, std::unique_ptr<ExecutionStore> store);
 
@@ -131,6 +171,11 @@ class DurableRuntime {
   // The same, with the input's payload already parsed.
   Status Apply(Active& active, InputRecord input, uint64_t completed_task, Json value);
   Status Load(const ExecutionRecord& record, bool resume);
+  // Load(resume), with the failures that are the execution's own (not the
+  // store's) turned into quarantine.
+  Status Resume(const ExecutionRecord& record);
+  // Adopts the live jobs (tasks.job_open) that no open task tracks.
+  Status AdoptLiveJobs();
   Status Perform(Active& active, const workflows::Effects& effects);
   Status ApplyCompletion(Completion completion);
   void PostCompletion(Completion completion);
@@ -138,7 +183,17 @@ class DurableRuntime {
   Status RunPostedWork();
 
   // Jobs (runtime_jobs.cc).
+  // Submits the job tasks of `requests` (a "job_dir" member, as recorded
+  // for a job submitted before, is kept: backends adopt by it).
   void SubmitTasks(const std::string& execution_id, const std::vector<Json>& requests);
+  // The spec of a job task, with the job environment (docs/jobs.md).
+  Result<backends::JobSpec> BuildJobSpec(const ExecutionRecord& record, const Json& request,
+                                         backends::Backend& backend);
+  // The task's job runs on without it: watched as a DetachedJob.
+  void Detach(const TaskKey& key, const OpenTask& task, bool cancelled);
+  // Cancels jobs of one backend (one batched call), counting its commands.
+  void CancelJobs(const std::string& execution_id, backends::Backend& backend,
+                  const std::vector<backends::JobHandle>& handles);
   // Perform()'s way in: batch-scheduler jobs are held for FlushBatched().
   void QueueTasks(const std::string& execution_id, std::vector<Json> requests);
   void FlushBatched(bool force);
@@ -146,13 +201,14 @@ class DurableRuntime {
   void CancelTasks(const std::string& execution_id, const std::vector<uint64_t>& task_ids);
   // `reported`: the end comes from the job's wrapper (a callback), not from
   // the backend's own view (reconciliation, the fake backend).
-  Status OnJobEnded(const TaskKey& key, const backends::JobEnd& end, bool reported);
+  Result<JobEndOutcome> OnJobEnded(const TaskKey& key, const backends::JobEnd& end, bool reported);
   void Reconcile();
   // Adds what `backend` ran since `before` to the execution's command counts.
   void CountCommands(const std::string& execution_id, backends::Backend& backend,
                      const std::map<std::string, int64_t>& before);
   int64_t NextReconcileMs() const;
   std::string JobDir(const std::string& execution_id, const Json& request) const;
+  std::string JobName(const std::string& execution_id, uint64_t task_id) const;
   std::string TaskToken(const std::string& execution_id, const workflows::TaskRequest& r) const;
   std::string TaskToken(const std::string& execution_id, const Json& request) const;
 
@@ -161,6 +217,13 @@ class DurableRuntime {
 
   // Child workflows (runtime_children.cc).
   void StartChild(const std::string& parent_id, const Json& request, bool wait, bool sync2);
+  // The second half of StartChild, on the loop, once the child's file was
+  // read (off the loop): `text` or why it could not be read.
+  void CreateChild(const std::string& parent_id, const Json& request, bool wait, bool sync2,
+                   const std::string& machine, Result<std::string> text);
+  // Links the parent's task to its child (which exists) and starts it.
+  void LinkChild(const std::string& parent_id, const Json& request, bool wait,
+                 const ExecutionRecord& child);
   void DeliverToParent(const ExecutionRecord& child, const std::string& status, const Json& output,
                        const workflows::AslError& error);
   void StopChild(const std::string& child_id);
@@ -170,10 +233,14 @@ class DurableRuntime {
   std::unique_ptr<BackendRegistry> backends_;
   std::map<std::string, Active> active_;
   std::map<TaskKey, OpenTask> open_tasks_;
-  std::map<std::string, TaskKey> job_names_;                         // JobSpec::name -> task
+  std::map<TaskKey, DetachedJob> detached_jobs_;
+  std::map<std::string, TaskKey> job_names_;  // JobSpec::name -> task (open or detached)
   std::multimap<int64_t, std::pair<std::string, uint64_t>> timers_;  // fire_ms -> (exec, timer)
   std::vector<workflows::HistoryEvent> pending_events_;
   bool replaying_ = false;
+  // Set while ApplyCompletion applies the end of a task that came from its
+  // job's own end, so that the decision also closes the job.
+  bool completing_job_ended_ = false;
   int64_t next_reconcile_ms_ = 0;
   std::set<std::string> warned_;  // "backend/parameter" already warned about
   // Jobs for batch schedulers (Slurm) wait here briefly, so that the items a
@@ -189,7 +256,13 @@ class DurableRuntime {
   // Executions whose last step ran out of budget: continued in turn.
   std::deque<std::string> continues_;
   std::atomic<bool> shutdown_{false};
+  std::atomic<int> interrupts_{0};
+  bool interrupt_handled_ = false;
+  int64_t interrupt_deadline_ms_ = 0;
+  int64_t next_orphan_check_ms_ = 0;
   Status loop_failure_;  // a store failure inside posted work stops the loop
+  // Last: destroyed first, so its work never outlives what it posts to.
+  std::unique_ptr<BackgroundWorker> worker_;
 };
 
 }  // namespace hpcflow::orchestrator

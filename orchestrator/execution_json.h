@@ -14,6 +14,11 @@ bool IsFinalStatus(const std::string& status);
 Json StatusJson(const ExecutionRecord& record);
 Json HistoryJson(const std::vector<HistoryRow>& events);
 
+// `text` safe to print on a terminal: control characters (C0, DEL and the
+// C1 range, which can start escape sequences) written as \xNN, so that an
+// execution named "\e]0;..." cannot drive the user's terminal.
+std::string TerminalSafe(const std::string& text);
+
 }  // namespace hpcflow::orchestrator
 
 #endif  // HPCFLOW_ORCHESTRATOR_EXECUTION_JSON_H_

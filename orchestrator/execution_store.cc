@@ -1,17 +1,24 @@
 #include "orchestrator/execution_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
+
+#include "common/ids.h"
+#include "orchestrator/state_dir.h"
 
 namespace hpcflow::orchestrator {
 
 namespace {
 
 // Version 2 added executions.commands and .workdir, and the succeeded and
-// failed task states.
-constexpr int kSchemaVersion = 2;
+// failed task states; version 3 tasks.job_open (a job is live on a backend,
+// whatever became of its task).
+constexpr int kSchemaVersion = 3;
 // A CLI reading while the server writes waits this long for the lock
 // (HPCFLOW_STORE_BUSY_MS overrides it, e.g. for tests of a locked store).
 int BusyTimeoutMs() {
@@ -48,7 +55,8 @@ CREATE TABLE IF NOT EXISTS events(
 CREATE TABLE IF NOT EXISTS tasks(
   execution_id TEXT NOT NULL, task_id INTEGER NOT NULL, state TEXT NOT NULL,
   resource TEXT NOT NULL, request TEXT NOT NULL, status TEXT NOT NULL,
-  job_id TEXT NOT NULL DEFAULT '', PRIMARY KEY(execution_id, task_id)) WITHOUT ROWID;
+  job_id TEXT NOT NULL DEFAULT '', job_open INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(execution_id, task_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS timers(
   execution_id TEXT NOT NULL, timer_id INTEGER NOT NULL, fire_ms INTEGER NOT NULL,
   PRIMARY KEY(execution_id, timer_id)) WITHOUT ROWID;
@@ -132,18 +140,16 @@ Result<std::vector<ExecutionRecord>> ReadExecutionRows(Statement& stmt) {
 }  // namespace
 
 Result<std::unique_ptr<ExecutionStore>> ExecutionStore::Open(const std::string& state_dir) {
-  std::error_code ec;
-  bool created = std::filesystem::create_directories(state_dir, ec);
-  if (ec) {
-    return Fail("store", "cannot create the state directory '" + state_dir + "': " + ec.message());
-  }
-  // A directory hpcflow creates is private to its owner; an existing one
-  // (which may be shared, like /tmp) keeps its permissions.
-  if (created) {
-    std::filesystem::permissions(state_dir, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::replace, ec);
-  }
+  if (auto prepared = PrepareStateDir(state_dir); !prepared) return Fail(prepared.error());
   const std::string path = state_dir + "/hpcflow.db";
+  // Created 0600 here rather than by SQLite (0644 less the umask); SQLite
+  // gives its -wal and -shm files the database's mode. O_EXCL: closing a
+  // descriptor of a database this process already has open would drop the
+  // POSIX locks SQLite holds on it.
+  if (int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+      fd >= 0) {
+    close(fd);
+  }
   auto db = Database::Open(path, BusyTimeoutMs());
   if (!db) return Fail(db.error());
   auto store = std::unique_ptr<ExecutionStore>(new ExecutionStore(std::move(*db)));
@@ -188,24 +194,40 @@ Status ExecutionStore::Init() {
     if (!version) return Fail(version.error());
     auto row = version->Step();
     if (!row) return Fail(row.error());
-    if (*row && version->Text(0) == "1") {
+    std::string found = *row ? version->Text(0) : std::to_string(kSchemaVersion);
+    version->Reset();
+    if (found == "1") {
       // Version 1 (hpcflow 0.1): add what version 2 keeps, in place.
       if (auto s =
               db_->Exec("ALTER TABLE executions ADD COLUMN commands TEXT NOT NULL DEFAULT '{}';"
                         "ALTER TABLE executions ADD COLUMN workdir TEXT NOT NULL DEFAULT '';"
-                        "UPDATE tasks SET status = 'succeeded' WHERE status = 'done';"
-                        "UPDATE meta SET value = '2' WHERE key = 'schema_version';");
+                        "UPDATE tasks SET status = 'succeeded' WHERE status = 'done';");
           !s) {
         return s;
       }
-      return {};
+      found = "2";
     }
-    if (*row && version->Text(0) != std::to_string(kSchemaVersion)) {
-      return Fail("store", "the state database has schema version " + version->Text(0) +
+    if (found == "2") {
+      // Jobs handed to a backend before the upgrade and not known to have
+      // ended: those of open tasks are adopted again at recovery anyway.
+      if (auto s = db_->Exec("ALTER TABLE tasks ADD COLUMN job_open INTEGER NOT NULL DEFAULT 0;"
+                             "UPDATE tasks SET job_open = 1 WHERE status IN ('running', "
+                             "'cancelling') AND job_id <> '';");
+          !s) {
+        return s;
+      }
+      found = "3";
+    }
+    if (found != std::to_string(kSchemaVersion)) {
+      return Fail("store", "the state database has schema version " + found +
                                "; this hpcflow understands version " +
                                std::to_string(kSchemaVersion));
     }
-    return {};
+    return db_->Exec("UPDATE meta SET value = '" + found +
+                     "' WHERE key = 'schema_version' AND value <> '" + found +
+                     "';"
+                     "CREATE INDEX IF NOT EXISTS tasks_live_jobs ON tasks(job_open) "
+                     "WHERE job_open = 1;");
   };
   if (auto s = setup(); !s) {
     db_->Rollback();
@@ -376,18 +398,48 @@ Status ExecutionStore::Commit(const Decision& decision) {
   return db_->Commit();
 }
 
+Status ExecutionStore::PrepareCommitStatements() {
+  if (insert_input_) return {};
+  struct {
+    std::optional<Statement>* slot;
+    const char* sql;
+  } statements[] = {
+      {&insert_input_,
+       "INSERT INTO inputs(execution_id, seq, kind, ref, payload, time_ms) VALUES(?,?,?,?,?,?)"},
+      {&insert_event_, "INSERT INTO events(key, type, state, time_ms, details) VALUES(?,?,?,?,?)"},
+      {&insert_task_,
+       "INSERT OR REPLACE INTO tasks(execution_id, task_id, state, resource, request, status) "
+       "VALUES(?,?,?,?,?,'pending')"},
+      {&cancel_task_,
+       "UPDATE tasks SET status = CASE status WHEN 'pending' THEN 'cancelled' "
+       "ELSE 'cancelling' END WHERE execution_id = ? AND task_id = ? "
+       "AND status IN ('pending', 'running')"},
+      {&insert_timer_,
+       "INSERT OR REPLACE INTO timers(execution_id, timer_id, fire_ms) VALUES(?,?,?)"},
+      {&delete_timer_, "DELETE FROM timers WHERE execution_id = ? AND timer_id = ?"},
+      {&complete_task_,
+       "UPDATE tasks SET status = ?, job_open = CASE ? WHEN 1 THEN 0 ELSE job_open END "
+       "WHERE execution_id = ? AND task_id = ?"},
+      {&update_execution_,
+       "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, "
+       "stop_ms = ?, transitions = ?, start_ms = CASE start_ms WHEN 0 THEN ? ELSE start_ms END "
+       "WHERE id = ?"},
+      {&delete_timers_, "DELETE FROM timers WHERE execution_id = ?"},
+  };
+  for (auto& [slot, sql] : statements) {
+    auto stmt = db_->Prepare(sql);
+    if (!stmt) {
+      insert_input_.reset();  // prepared again next time
+      return Fail(stmt.error());
+    }
+    slot->emplace(std::move(*stmt));
+  }
+  return {};
+}
+
 Status ExecutionStore::CommitLocked(const Decision& d) {
   const std::string& id = d.execution_id;
-  if (!insert_input_) {
-    auto stmt = db_->Prepare(
-        "INSERT INTO inputs(execution_id, seq, kind, ref, payload, time_ms) VALUES(?,?,?,?,?,?)");
-    if (!stmt) return Fail(stmt.error());
-    insert_input_.emplace(std::move(*stmt));
-    auto events =
-        db_->Prepare("INSERT INTO events(key, type, state, time_ms, details) VALUES(?,?,?,?,?)");
-    if (!events) return Fail(events.error());
-    insert_event_.emplace(std::move(*events));
-  }
+  if (auto s = PrepareCommitStatements(); !s) return s;
   if (!d.input.kind.empty()) {
     insert_input_->Bind(1, id)
         .Bind(2, d.input.seq)
@@ -408,58 +460,39 @@ Status ExecutionStore::CommitLocked(const Decision& d) {
     }
   }
   if (d.effects) {
-    auto insert_task = db_->Prepare(
-        "INSERT OR REPLACE INTO tasks(execution_id, task_id, state, resource, request, status) "
-        "VALUES(?,?,?,?,?,'pending')");
-    auto cancel_task = db_->Prepare(
-        "UPDATE tasks SET status = CASE status WHEN 'pending' THEN 'cancelled' "
-        "ELSE 'cancelling' END WHERE execution_id = ? AND task_id = ? "
-        "AND status IN ('pending', 'running')");
-    auto insert_timer = db_->Prepare(
-        "INSERT OR REPLACE INTO timers(execution_id, timer_id, fire_ms) VALUES(?,?,?)");
-    auto delete_timer = db_->Prepare("DELETE FROM timers WHERE execution_id = ? AND timer_id = ?");
-    if (!insert_task || !cancel_task || !insert_timer || !delete_timer) {
-      return Fail("store", db_->LastError());
-    }
     for (const auto& t : d.effects->start_tasks) {
-      insert_task->Bind(1, id)
+      insert_task_->Bind(1, id)
           .Bind(2, static_cast<int64_t>(t.task_id))
           .Bind(3, t.state_name)
           .Bind(4, t.resource)
           .Bind(5, DumpJson(TaskRequestToJson(t)));
-      if (auto s = insert_task->Run(); !s) return s;
+      if (auto s = insert_task_->Run(); !s) return s;
     }
     for (uint64_t task : d.effects->cancel_tasks) {
-      cancel_task->Bind(1, id).Bind(2, static_cast<int64_t>(task));
-      if (auto s = cancel_task->Run(); !s) return s;
+      cancel_task_->Bind(1, id).Bind(2, static_cast<int64_t>(task));
+      if (auto s = cancel_task_->Run(); !s) return s;
     }
     for (const auto& t : d.effects->start_timers) {
-      insert_timer->Bind(1, id).Bind(2, static_cast<int64_t>(t.timer_id)).Bind(3, t.fire_at);
-      if (auto s = insert_timer->Run(); !s) return s;
+      insert_timer_->Bind(1, id).Bind(2, static_cast<int64_t>(t.timer_id)).Bind(3, t.fire_at);
+      if (auto s = insert_timer_->Run(); !s) return s;
     }
     for (uint64_t timer : d.effects->cancel_timers) {
-      delete_timer->Bind(1, id).Bind(2, static_cast<int64_t>(timer));
-      if (auto s = delete_timer->Run(); !s) return s;
+      delete_timer_->Bind(1, id).Bind(2, static_cast<int64_t>(timer));
+      if (auto s = delete_timer_->Run(); !s) return s;
     }
   }
   if (d.input.kind == "timer") {
-    auto stmt = db_->Prepare("DELETE FROM timers WHERE execution_id = ? AND timer_id = ?");
-    if (!stmt) return Fail(stmt.error());
-    stmt->Bind(1, id).Bind(2, d.input.ref);
-    if (auto s = stmt->Run(); !s) return s;
+    delete_timer_->Bind(1, id).Bind(2, d.input.ref);
+    if (auto s = delete_timer_->Run(); !s) return s;
   }
   if (d.completed_task != 0) {
-    auto stmt = db_->Prepare("UPDATE tasks SET status = ? WHERE execution_id = ? AND task_id = ?");
-    if (!stmt) return Fail(stmt.error());
-    stmt->Bind(1, d.completed_status).Bind(2, id).Bind(3, d.completed_task);
-    if (auto s = stmt->Run(); !s) return s;
+    complete_task_->Bind(1, d.completed_status)
+        .Bind(2, int64_t{d.completed_job_ended ? 1 : 0})
+        .Bind(3, id)
+        .Bind(4, d.completed_task);
+    if (auto s = complete_task_->Run(); !s) return s;
   }
-  auto update = db_->Prepare(
-      "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, "
-      "stop_ms = ?, transitions = ?, start_ms = CASE start_ms WHEN 0 THEN ? ELSE start_ms END "
-      "WHERE id = ?");
-  if (!update) return Fail(update.error());
-  update->Bind(1, d.status)
+  update_execution_->Bind(1, d.status)
       .Bind(2, d.output)
       .Bind(3, d.error)
       .Bind(4, d.cause)
@@ -467,13 +500,11 @@ Status ExecutionStore::CommitLocked(const Decision& d) {
       .Bind(6, d.transitions)
       .Bind(7, d.input.time_ms)
       .Bind(8, id);
-  if (auto s = update->Run(); !s) return s;
+  if (auto s = update_execution_->Run(); !s) return s;
   if (d.status != "RUNNING") {
     // A finished execution needs no timers; its open tasks were cancelled.
-    auto stmt = db_->Prepare("DELETE FROM timers WHERE execution_id = ?");
-    if (!stmt) return Fail(stmt.error());
-    stmt->Bind(1, id);
-    if (auto s = stmt->Run(); !s) return s;
+    delete_timers_->Bind(1, id);
+    if (auto s = delete_timers_->Run(); !s) return s;
   }
   return {};
 }
@@ -488,13 +519,14 @@ Status ExecutionStore::SetTaskStatus(const std::string& execution_id, int64_t ta
   return stmt->Run();
 }
 
-Status ExecutionStore::SetTasksRunning(const std::string& execution_id,
-                                       const std::vector<std::pair<int64_t, std::string>>& tasks) {
+Status ExecutionStore::RecordJobs(const std::string& execution_id,
+                                  const std::vector<std::pair<int64_t, std::string>>& tasks) {
   if (tasks.empty()) return {};
   if (auto s = db_->Begin(); !s) return s;
   auto stmt = db_->Prepare(
-      "UPDATE tasks SET status = 'running', job_id = ? WHERE execution_id = ? AND task_id = ? "
-      "AND status = 'pending'");
+      "UPDATE tasks SET job_id = ?, job_open = 1, "
+      "status = CASE status WHEN 'pending' THEN 'running' ELSE status END "
+      "WHERE execution_id = ? AND task_id = ?");
   if (!stmt) {
     db_->Rollback();
     return Fail(stmt.error());
@@ -507,6 +539,58 @@ Status ExecutionStore::SetTasksRunning(const std::string& execution_id,
     }
   }
   return db_->Commit();
+}
+
+Status ExecutionStore::CloseJob(const std::string& execution_id, int64_t task_id) {
+  auto stmt = db_->Prepare("UPDATE tasks SET job_open = 0 WHERE execution_id = ? AND task_id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, execution_id).Bind(2, task_id);
+  return stmt->Run();
+}
+
+Result<std::vector<LiveJobRecord>> ExecutionStore::LiveJobs(const std::string& owner) {
+  auto stmt = db_->Prepare(
+      "SELECT t.execution_id, t.task_id, t.state, t.resource, t.request, t.status, t.job_id, "
+      "e.backend, e.status FROM tasks t JOIN executions e ON e.id = t.execution_id "
+      "WHERE t.job_open = 1 AND e.owner = ? ORDER BY t.execution_id, t.task_id");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, owner);
+  std::vector<LiveJobRecord> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    out.push_back({TaskRecord{stmt->Text(0), stmt->Int(1), stmt->Text(2), stmt->Text(3),
+                              stmt->Text(4), stmt->Text(5), stmt->Text(6)},
+                   stmt->Text(7), stmt->Text(8)});
+  }
+  return out;
+}
+
+Status ExecutionStore::SetOwner(const std::string& execution_id, const std::string& owner) {
+  auto stmt = db_->Prepare("UPDATE executions SET owner = ? WHERE id = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, owner).Bind(2, execution_id);
+  return stmt->Run();
+}
+
+Result<std::vector<ExecutionRecord>> ExecutionStore::ListRunOwned() {
+  auto stmt = db_->Prepare("SELECT " + kExecutionColumns +
+                           " FROM executions WHERE status IN ('PENDING', 'RUNNING') AND owner "
+                           "LIKE 'run:%' ORDER BY created_ms, rowid");
+  if (!stmt) return Fail(stmt.error());
+  return ReadExecutionRows(*stmt);
+}
+
+Status ExecutionStore::FailExecution(const std::string& execution_id, const std::string& error,
+                                     const std::string& cause) {
+  Decision d;
+  d.execution_id = execution_id;
+  d.status = "FAILED";
+  d.error = error;
+  d.cause = cause;
+  d.stop_ms = NowMs();
+  return Commit(d);
 }
 
 Result<std::optional<TaskRecord>> ExecutionStore::GetTask(const std::string& execution_id,

@@ -80,6 +80,16 @@ struct TaskRecord {
   std::string job_id;
 };
 
+// A job a backend runs (tasks.job_open): its task may have ended (by a
+// callback, a timeout, a cancel) while the job runs on, and then it is still
+// watched, counted against the slots and adopted after a restart until its
+// end is seen.
+struct LiveJobRecord {
+  TaskRecord task;
+  std::string backend;  // the execution's --backend
+  std::string execution_status;
+};
+
 struct TimerRecord {
   std::string execution_id;
   int64_t timer_id = 0;
@@ -110,6 +120,7 @@ struct Decision {
   const workflows::Effects* effects = nullptr;
   int64_t completed_task = 0;                  // marks this task ended (its end is the input)
   std::string completed_status = "succeeded";  // or "failed"
+  bool completed_job_ended = false;            // and its job ended too (no longer live)
   std::string status;
   std::optional<std::string> output, error, cause;
   int64_t stop_ms = 0;
@@ -143,9 +154,23 @@ class ExecutionStore {
   Status SetTaskStatus(const std::string& execution_id, int64_t task_id, const std::string& status,
                        const std::string& job_id);
   Status SetCommandCounts(const std::string& execution_id, const std::string& counts);
-  // Marks submitted jobs running with their handles (JSON), in one transaction.
-  Status SetTasksRunning(const std::string& execution_id,
-                         const std::vector<std::pair<int64_t, std::string>>& tasks);
+  // Records the handles (JSON) of jobs handed to a backend, in one
+  // transaction: their jobs are live, and pending tasks become running.
+  Status RecordJobs(const std::string& execution_id,
+                    const std::vector<std::pair<int64_t, std::string>>& tasks);
+  // The task's job has ended: it is no longer live.
+  Status CloseJob(const std::string& execution_id, int64_t task_id);
+  // The live jobs of the executions run by `owner`, whatever their status.
+  Result<std::vector<LiveJobRecord>> LiveJobs(const std::string& owner);
+  // Hands an execution (and so its requests and jobs) to another owner.
+  Status SetOwner(const std::string& execution_id, const std::string& owner);
+  // Unfinished executions (PENDING, RUNNING) owned by `hpcflow run`
+  // processes ("run:..."), oldest first.
+  Result<std::vector<ExecutionRecord>> ListRunOwned();
+  // Ends an execution as FAILED with `error` and `cause`, outside the
+  // interpreter: for one that cannot be recovered (quarantine).
+  Status FailExecution(const std::string& execution_id, const std::string& error,
+                       const std::string& cause);
   // One task, whatever its status; nullopt when unknown.
   Result<std::optional<TaskRecord>> GetTask(const std::string& execution_id, int64_t task_id);
 
@@ -159,9 +184,20 @@ class ExecutionStore {
   Status Init();
   Status CommitLocked(const Decision& decision);
 
+  // Prepared once: every decision uses them (a prepare per commit was a
+  // quarter of the server's time with thousands of jobs).
+  Status PrepareCommitStatements();
+
   std::unique_ptr<Database> db_;
   std::optional<Statement> insert_event_;
   std::optional<Statement> insert_input_;
+  std::optional<Statement> insert_task_;
+  std::optional<Statement> cancel_task_;
+  std::optional<Statement> insert_timer_;
+  std::optional<Statement> delete_timer_;
+  std::optional<Statement> complete_task_;
+  std::optional<Statement> update_execution_;
+  std::optional<Statement> delete_timers_;
 };
 
 ExecutionRecord ReadExecutionRow(const Statement& row);

@@ -177,6 +177,9 @@ Result<backends::JobSpec> JobSpecFromParameters(
     for (auto it = env.begin(); it != env.end(); ++it) {
       spec.environment[it.key()] = it->is_string() ? it->get<std::string>() : DumpJson(*it);
     }
+    if (auto checked = backends::CheckEnvironment(spec.environment); !checked) {
+      return Fail("States.TaskFailed", "Environment: " + checked.error().cause);
+    }
   }
   for (auto status :
        {ReadString(params, "WorkingDirectory", spec.working_directory),

@@ -2,9 +2,12 @@
 #include <string>
 #include <vector>
 
+#include "common/files.h"
 #include "orchestrator/cli.h"
 
 int main(int argc, char** argv) {
+  // Everything hpcflow creates is its user's alone (docs/security.md).
+  hpcflow::UsePrivateUmask();
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     return hpcflow::orchestrator::RunCli(args);

@@ -23,6 +23,8 @@ struct RunResult {
   workflows::AslError error;
   std::string execution_id;
   int64_t transitions = 0;
+  // The signal (SIGINT, SIGTERM) that interrupted `run`, or 0.
+  int interrupted_by = 0;
 };
 
 RunResult RunInMemory(std::shared_ptr<const workflows::Definition> definition, Json input,

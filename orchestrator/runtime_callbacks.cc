@@ -32,9 +32,11 @@ CallbackReply EndedReply(const CallbackRequest& request, const TaskRecord& task)
                  what + " has already ended " + task.status + "; this repeated " +
                      CallbackKindName(request.kind) + " changes nothing");
   }
-  if (request.kind == CallbackKind::kJobEnd && task.resource.find(".sync") == std::string::npos &&
-      task.resource.find(".waitForTaskToken") == std::string::npos) {
-    return Reply(200, "ignored", what + " did not wait for its job to end");
+  if (request.kind == CallbackKind::kJobEnd) {
+    // The job's end, once its task had ended: nothing waits for it.
+    return Reply(200, "duplicate",
+                 what + " has already ended (" + task.status +
+                     "); the end of its job was recorded before, or is not waited for");
   }
   return Reply(409, "late",
                what + " has already ended (" + task.status + "); this " +
@@ -49,6 +51,25 @@ CallbackReply DurableRuntime::HandleCallback(const CallbackRequest& request, con
     // The client retries: nothing was decided.
     return Reply(503, "unavailable", "the server cannot record it now: " + e.cause);
   };
+  if (request.kind == CallbackKind::kJobEnd) {
+    auto outcome = OnJobEnded(key, backends::JobEndFromJson(request.job_end), true);
+    if (!outcome) {
+      loop_failure_ = Fail(outcome.error());
+      return unavailable(outcome.error());
+    }
+    switch (*outcome) {
+      case JobEndOutcome::kRecorded:
+        return Reply(200, "accepted", "job-end recorded");
+      case JobEndOutcome::kDeferred:
+        return Reply(200, "accepted", "job-end recorded; the scheduler is asked how the job ended");
+      case JobEndOutcome::kDuplicate:
+        return Reply(200, "duplicate",
+                     "the end of this job was recorded before; this repeated job-end changes "
+                     "nothing");
+      case JobEndOutcome::kUnknown:
+        break;  // no live job: answered from the store below
+    }
+  }
   if (!active_.count(execution_id)) {
     auto record = store_->GetExecution(execution_id);
     if (!record) return unavailable(record.error());
@@ -107,8 +128,7 @@ CallbackReply DurableRuntime::HandleCallback(const CallbackRequest& request, con
       break;
     }
     case CallbackKind::kJobEnd:
-      committed = OnJobEnded(key, backends::JobEndFromJson(request.job_end), true);
-      break;
+      break;  // handled above: an open task's job is kUnknown only if it is no job
   }
   if (!committed) {
     loop_failure_ = committed;

@@ -6,6 +6,8 @@
 #include <iostream>
 #include <set>
 
+#include "common/crash_point.h"
+#include "common/files.h"
 #include "common/ids.h"
 #include "orchestrator/backend_registry.h"
 #include "orchestrator/durable_runtime.h"
@@ -51,9 +53,15 @@ void DurableRuntime::CountCommands(const std::string& execution_id, backends::Ba
 }
 
 std::string DurableRuntime::JobDir(const std::string& execution_id, const Json& request) const {
-  return options_.state_dir + "/executions/" + SafeName(execution_id) + "/tasks/" +
+  // Unique per execution (hashed: ids of deep child chains share their
+  // first 80 characters) and per task, and so per attempt.
+  return options_.state_dir + "/executions/" + UniqueSafeName(execution_id) + "/tasks/" +
          std::to_string(request.value("task_id", uint64_t{0})) + "-" +
-         SafeName(request.value("state", std::string("task")));
+         SafeName(request.value("state", std::string("task"))).substr(0, 40);
+}
+
+std::string DurableRuntime::JobName(const std::string& execution_id, uint64_t task_id) const {
+  return UniqueSafeName(execution_id) + "-" + std::to_string(task_id);
 }
 
 std::string DurableRuntime::TaskToken(const std::string& execution_id,
@@ -117,6 +125,60 @@ void DurableRuntime::FlushBatched(bool force) {
   for (auto& [execution_id, requests] : by_execution) SubmitTasks(execution_id, requests);
 }
 
+Result<backends::JobSpec> DurableRuntime::BuildJobSpec(const ExecutionRecord& record,
+                                                       const Json& request,
+                                                       backends::Backend& backend) {
+  const std::string& execution_id = record.id;
+  uint64_t task_id = request.value("task_id", uint64_t{0});
+  std::vector<std::string> ignored;
+  auto spec = JobSpecFromParameters(request["parameters"], backend, ignored);
+  if (!spec) return spec;
+  for (const auto& parameter : ignored) {
+    // Once per backend and parameter: one workflow runs everywhere, and
+    // what a backend cannot map is worth one line, not one per job.
+    if (warned_.insert(backend.Name() + "/" + parameter).second) {
+      std::cerr << "hpcflow: the " << backend.Name() << " backend ignores the job parameter '"
+                << parameter << "' (state '" << request.value("state", std::string()) << "')\n";
+    }
+  }
+  if (spec->working_directory.empty()) spec->working_directory = record.workdir;
+  // A job submitted before keeps the directory it was given then: backends
+  // adopt it by that directory.
+  std::string job_dir = request.contains("job_dir") && request["job_dir"].is_string()
+                            ? request["job_dir"].get<std::string>()
+                            : JobDir(execution_id, request);
+  backends::JobFiles files(job_dir);
+  spec->job_dir = job_dir;
+  spec->name = JobName(execution_id, task_id);
+  if (auto made = CreatePrivateDirectories(job_dir); !made) {
+    return Fail("States.TaskFailed", "cannot create the job directory: " + made.error().cause);
+  }
+  std::error_code ec;
+  if (!fs::exists(files.input(), ec)) {
+    (void)WriteFileAtomically(files.input(), DumpJson(request["parameters"]));
+  }
+  // The job environment (docs/jobs.md). HPCFLOW_JOB_DIR is added by the
+  // job wrapper, which marks every process of the job with it.
+  auto& env = spec->environment;
+  env["HPCFLOW_EXECUTION_ID"] = execution_id;
+  env["HPCFLOW_STATE_NAME"] = request.value("state", std::string());
+  env["HPCFLOW_INPUT"] = files.input();
+  env["HPCFLOW_RESULT"] = files.result();
+  env["HPCFLOW_STATE_DIR"] = options_.state_dir;
+  std::string token = TaskToken(execution_id, request);
+  env["HPCFLOW_TASK_TOKEN"] = token;
+  if (!options_.callback_url.empty()) env["HPCFLOW_CALLBACK_URL"] = options_.callback_url;
+  env["HPCFLOW_CALLBACK_RETRY_SECONDS"] = std::to_string(options_.callback_retry_seconds);
+  // Lets a workflow find the scripts that sit beside it, wherever it runs.
+  auto dir = fs::absolute(fs::path(record.workflow), ec).parent_path();
+  if (!ec) env["HPCFLOW_WORKFLOW_DIR"] = dir.string();
+  int64_t item = request.value("item", int64_t{-1});
+  if (item >= 0) env["HPCFLOW_ITEM_INDEX"] = std::to_string(item);
+  spec->umask = UserUmask();
+  spec->report_key = JobReportKey(options_.token_secret, token);
+  return spec;
+}
+
 void DurableRuntime::SubmitTasks(const std::string& execution_id,
                                  const std::vector<Json>& requests) {
   auto active = active_.find(execution_id);
@@ -137,8 +199,7 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id,
     }
     open.resource = *resource;
     if (resource->service == "states") {
-      StartChild(execution_id, request, resource->wait == WaitMode::kSync,
-                 request.value("resource", std::string()).find(".sync:2") != std::string::npos);
+      StartChild(execution_id, request, resource->wait == WaitMode::kSync, resource->sync2);
       continue;
     }
     std::string backend_name = BackendFor(*resource, active->second.record.backend);
@@ -147,44 +208,11 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id,
       fail("hpcflow.BackendUnavailable", backend.error().cause);
       continue;
     }
-    std::vector<std::string> ignored;
-    auto spec = JobSpecFromParameters(request["parameters"], **backend, ignored);
+    auto spec = BuildJobSpec(active->second.record, request, **backend);
     if (!spec) {
       fail(spec.error().name, spec.error().cause);
       continue;
     }
-    for (const auto& parameter : ignored) {
-      // Once per backend and parameter: one workflow runs everywhere, and
-      // what a backend cannot map is worth one line, not one per job.
-      if (warned_.insert(backend_name + "/" + parameter).second) {
-        std::cerr << "hpcflow: the " << backend_name << " backend ignores the job parameter '"
-                  << parameter << "' (state '" << request.value("state", std::string()) << "')\n";
-      }
-    }
-    if (spec->working_directory.empty()) spec->working_directory = active->second.record.workdir;
-    std::string job_dir = JobDir(execution_id, request);
-    backends::JobFiles files(job_dir);
-    spec->job_dir = job_dir;
-    spec->name = SafeName(execution_id) + "-" + std::to_string(task_id);
-    std::error_code ec;
-    fs::create_directories(job_dir, ec);
-    if (!fs::exists(files.input(), ec)) {
-      std::ofstream(files.input()) << DumpJson(request["parameters"]);
-    }
-    auto& env = spec->environment;
-    env["HPCFLOW_EXECUTION_ID"] = execution_id;
-    env["HPCFLOW_STATE_NAME"] = request.value("state", std::string());
-    env["HPCFLOW_INPUT"] = files.input();
-    env["HPCFLOW_RESULT"] = files.result();
-    env["HPCFLOW_STATE_DIR"] = options_.state_dir;
-    env["HPCFLOW_TASK_TOKEN"] = TaskToken(execution_id, request);
-    if (!options_.callback_url.empty()) env["HPCFLOW_CALLBACK_URL"] = options_.callback_url;
-    env["HPCFLOW_CALLBACK_RETRY_SECONDS"] = std::to_string(options_.callback_retry_seconds);
-    // Lets a workflow find the scripts that sit beside it, wherever it runs.
-    auto dir = fs::absolute(fs::path(active->second.record.workflow), ec).parent_path();
-    if (!ec) env["HPCFLOW_WORKFLOW_DIR"] = dir.string();
-    int64_t item = request.value("item", int64_t{-1});
-    if (item >= 0) env["HPCFLOW_ITEM_INDEX"] = std::to_string(item);
     open.is_job = true;
     open.backend = *backend;
     SubmitGroup& group = groups[{backend_name, request.value("throttle_group", uint64_t{0})}];
@@ -211,6 +239,7 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id,
       }
       continue;
     }
+    CrashPoint("runtime.after_submit");
     std::vector<std::pair<int64_t, std::string>> running;
     for (size_t i = 0; i < handles->size(); ++i) {
       const backends::JobHandle& handle = (*handles)[i];
@@ -221,7 +250,7 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id,
       running.emplace_back(static_cast<int64_t>(group.task_ids[i]),
                            DumpJson(backends::JobHandleToJson(handle)));
     }
-    if (auto s = store_->SetTasksRunning(execution_id, running); !s) {
+    if (auto s = store_->RecordJobs(execution_id, running); !s) {
       std::cerr << "hpcflow: cannot record submitted jobs: " << s.error().cause << "\n";
     }
     for (size_t i = 0; i < handles->size(); ++i) {
@@ -233,6 +262,98 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id,
           {execution_id, group.task_ids[i], true, AcceptedJobResult(name, (*handles)[i]), {}});
     }
   }
+}
+
+Status DurableRuntime::AdoptLiveJobs() {
+  auto live = store_->LiveJobs(options_.owner);
+  if (!live) return Fail(live.error());
+  std::map<std::string, std::optional<ExecutionRecord>> records;
+  // One Submit per backend: local adopts or queues again, Slurm looks its
+  // jobs up by their markers, fake picks up where it was.
+  std::map<backends::Backend*, std::vector<std::pair<TaskKey, backends::JobSpec>>> adopt;
+  std::map<TaskKey, bool> cancelled;
+  for (const auto& job : *live) {
+    const TaskRecord& t = job.task;
+    TaskKey key{t.execution_id, static_cast<uint64_t>(t.task_id)};
+    if (open_tasks_.count(key) || detached_jobs_.count(key)) continue;
+    auto resource = ParseTaskResource(t.resource);
+    auto request = ParseJson(t.request);
+    auto handle_json = ParseJson(t.job_id);
+    if (!resource || resource->service == "states" || !request || !handle_json) {
+      (void)store_->CloseJob(t.execution_id, t.task_id);
+      continue;
+    }
+    auto backend = backends_->Get(BackendFor(*resource, job.backend));
+    if (!backend) {
+      std::cerr << "hpcflow: cannot watch a job of execution " << t.execution_id << ": "
+                << backend.error().cause << "\n";
+      continue;
+    }
+    auto& record = records[t.execution_id];
+    if (!record) {
+      if (auto it = active_.find(t.execution_id); it != active_.end()) {
+        record = it->second.record;
+      } else if (auto found = store_->GetExecution(t.execution_id); found && *found) {
+        record = **found;
+      } else {
+        continue;
+      }
+    }
+    backends::JobHandle handle = backends::JobHandleFromJson(*handle_json);
+    bool stop = t.status == "cancelled" || t.status == "cancelling";
+    if (stop) {
+      // Asked to stop before: again, first, so that a job that never started
+      // is recorded cancelled instead of being started now.
+      CancelJobs(t.execution_id, **backend, {handle});
+    }
+    (*request)["job_dir"] = handle.job_dir;
+    auto spec = BuildJobSpec(*record, *request, **backend);
+    if (!spec) {
+      (void)store_->CloseJob(t.execution_id, t.task_id);
+      continue;
+    }
+    cancelled[key] = stop || resource->wait == WaitMode::kSync;
+    adopt[*backend].emplace_back(key, std::move(*spec));
+  }
+  for (auto& [backend, jobs] : adopt) {
+    std::vector<backends::JobSpec> specs;
+    for (const auto& [key, spec] : jobs) specs.push_back(spec);
+    auto handles = backend->Submit(specs, {});
+    if (!handles || handles->size() != specs.size()) {
+      std::cerr << "hpcflow: cannot adopt " << specs.size() << " running " << backend->Name()
+                << " jobs: " << (handles ? "a short answer" : handles.error().cause) << "\n";
+      continue;
+    }
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      const TaskKey& key = jobs[i].first;
+      DetachedJob& detached = detached_jobs_[key];
+      detached.backend = backend;
+      detached.handle = (*handles)[i];
+      detached.cancelled = cancelled[key];
+      job_names_[detached.handle.name] = key;
+    }
+  }
+  if (!adopt.empty()) {
+    next_reconcile_ms_ = std::min<int64_t>(next_reconcile_ms_ ? next_reconcile_ms_ : INT64_MAX,
+                                           NowMs() + options_.reconcile_busy_ms);
+  }
+  return {};
+}
+
+void DurableRuntime::Detach(const TaskKey& key, const OpenTask& task, bool cancelled) {
+  DetachedJob& job = detached_jobs_[key];
+  job.backend = task.backend;
+  job.handle = task.handle;
+  job.cancelled = job.cancelled || cancelled;
+  job.ended_seen_ms = task.ended_seen_ms;
+  job_names_[task.handle.name] = key;
+}
+
+void DurableRuntime::CancelJobs(const std::string& execution_id, backends::Backend& backend,
+                                const std::vector<backends::JobHandle>& handles) {
+  auto counts_before = backend.CommandCounts();
+  backend.Cancel(handles);
+  CountCommands(execution_id, backend, counts_before);
 }
 
 void DurableRuntime::CancelTasks(const std::string& execution_id,
@@ -252,26 +373,38 @@ void DurableRuntime::CancelTasks(const std::string& execution_id,
     auto it = open_tasks_.find(key);
     if (it != open_tasks_.end()) {
       if (it->second.resource.service == "states") {
-        StopChild(execution_id + ":" + std::to_string(task_id));
-      } else if (it->second.is_job && it->second.backend && !it->second.job_ended) {
+        StopChild(ChildExecutionId(execution_id, task_id));
+        job_names_.erase(it->second.handle.name);
+      } else if (it->second.is_job && it->second.backend && !it->second.job_ended &&
+                 !it->second.handle.name.empty()) {
         jobs[it->second.backend].push_back(it->second.handle);
+        Detach(key, it->second, true);  // watched until it has ended
+      } else {
+        job_names_.erase(it->second.handle.name);
       }
-      job_names_.erase(it->second.handle.name);
       open_tasks_.erase(it);
     }
     (void)store_->SetTaskStatus(execution_id, static_cast<int64_t>(task_id), "cancelled", "");
   }
-  for (auto& [backend, handles] : jobs) {
-    auto counts_before = backend->CommandCounts();
-    backend->Cancel(handles);
-    CountCommands(execution_id, *backend, counts_before);
-  }
+  for (auto& [backend, handles] : jobs) CancelJobs(execution_id, *backend, handles);
 }
 
-Status DurableRuntime::OnJobEnded(const TaskKey& key, const backends::JobEnd& end, bool reported) {
+Result<DurableRuntime::JobEndOutcome> DurableRuntime::OnJobEnded(const TaskKey& key,
+                                                                 const backends::JobEnd& end,
+                                                                 bool reported) {
+  if (auto detached = detached_jobs_.find(key); detached != detached_jobs_.end()) {
+    // Its task ended before; the job's end only closes it.
+    job_names_.erase(detached->second.handle.name);
+    detached_jobs_.erase(detached);
+    if (auto s = store_->CloseJob(key.first, static_cast<int64_t>(key.second)); !s) {
+      return Fail(s.error());
+    }
+    return JobEndOutcome::kRecorded;
+  }
   auto it = open_tasks_.find(key);
-  if (it == open_tasks_.end() || !it->second.is_job || it->second.job_ended) return {};
+  if (it == open_tasks_.end() || !it->second.is_job) return JobEndOutcome::kUnknown;
   OpenTask& task = it->second;
+  if (task.job_ended) return JobEndOutcome::kDuplicate;
   if (reported &&
       (end.kind == backends::JobEnd::Kind::kSignaled ||
        end.kind == backends::JobEnd::Kind::kCancelled) &&
@@ -281,57 +414,84 @@ Status DurableRuntime::OnJobEnded(const TaskKey& key, const backends::JobEnd& en
     // the scheduler can. Ask it now instead of guessing.
     task.ended_seen_ms = NowMs() - options_.report_grace_ms;
     next_reconcile_ms_ = std::min(next_reconcile_ms_, NowMs() + 200);
-    return {};
+    return JobEndOutcome::kDeferred;
   }
   task.job_ended = true;
-  if (task.resource.wait == WaitMode::kRequestResponse) return {};
+  if (task.resource.wait == WaitMode::kRequestResponse) {
+    if (auto s = store_->CloseJob(key.first, static_cast<int64_t>(key.second)); !s) {
+      return Fail(s.error());
+    }
+    return JobEndOutcome::kRecorded;
+  }
   backends::JobFiles files(task.handle.job_dir);
   auto result = TaskResultFromJobEnd(end, task.backend->Name(), JobIdOf(task.handle), files);
   if (task.resource.wait == WaitMode::kTaskToken && result) {
-    return {};  // the job ended well; the task still waits for its token
+    // The job ended well; the task still waits for its token.
+    if (auto s = store_->CloseJob(key.first, static_cast<int64_t>(key.second)); !s) {
+      return Fail(s.error());
+    }
+    return JobEndOutcome::kRecorded;
   }
-  Completion completion{key.first, key.second, static_cast<bool>(result), Json(), {}};
+  Completion completion{key.first, key.second, static_cast<bool>(result), Json(), {}, true};
   if (result) {
     completion.output = std::move(*result);
   } else {
     completion.error = AslError{result.error().name, result.error().cause};
   }
-  return ApplyCompletion(std::move(completion));
+  if (auto s = ApplyCompletion(std::move(completion)); !s) return Fail(s.error());
+  return JobEndOutcome::kRecorded;
 }
 
 void DurableRuntime::Reconcile() {
-  std::map<backends::Backend*, std::vector<TaskKey>> live;
-  for (const auto& [key, task] : open_tasks_) {
+  // Jobs whose end is not known yet: those of open tasks, and those that
+  // run on after their task ended.
+  struct Live {
+    TaskKey key;
+    backends::JobHandle handle;
+    int64_t* ended_seen_ms;
+  };
+  std::map<backends::Backend*, std::vector<Live>> live;
+  for (auto& [key, task] : open_tasks_) {
     if (task.is_job && task.backend && !task.job_ended && !task.handle.name.empty()) {
-      live[task.backend].push_back(key);
+      live[task.backend].push_back({key, task.handle, &task.ended_seen_ms});
     }
   }
+  for (auto& [key, job] : detached_jobs_) {
+    if (job.backend) live[job.backend].push_back({key, job.handle, &job.ended_seen_ms});
+  }
   int64_t now = NowMs();
-  for (auto& [backend, keys] : live) {
+  for (auto& [backend, jobs] : live) {
     std::vector<backends::JobHandle> handles;
-    for (const auto& key : keys) handles.push_back(open_tasks_[key].handle);
+    for (const auto& job : jobs) handles.push_back(job.handle);
     std::vector<backends::JobStatus> statuses = backend->Reconcile(handles);
-    for (size_t i = 0; i < keys.size() && i < statuses.size(); ++i) {
-      auto it = open_tasks_.find(keys[i]);
-      if (it == open_tasks_.end()) continue;
+    std::vector<std::pair<TaskKey, backends::JobEnd>> ended;
+    for (size_t i = 0; i < jobs.size() && i < statuses.size(); ++i) {
+      int64_t& seen = *jobs[i].ended_seen_ms;
       if (statuses[i].kind != backends::JobStatus::Kind::kEnded) {
-        it->second.ended_seen_ms = 0;
+        seen = 0;
         continue;
       }
       // The wrapper reports the end itself; take it from the backend only
       // when that report is overdue (the wrapper was killed, the node died).
-      if (it->second.ended_seen_ms == 0) {
-        it->second.ended_seen_ms = now;
-      } else if (now - it->second.ended_seen_ms >= options_.report_grace_ms) {
-        if (auto s = OnJobEnded(keys[i], statuses[i].end, false); !s) loop_failure_ = s;
+      if (seen == 0) {
+        seen = now;
+      } else if (now - seen >= options_.report_grace_ms) {
+        ended.emplace_back(jobs[i].key, statuses[i].end);
       }
+    }
+    // After the loop: taking an end changes the maps the pointers point into.
+    for (const auto& [key, end] : ended) {
+      if (auto s = OnJobEnded(key, end, false); !s) loop_failure_ = Fail(s.error());
     }
   }
 }
 
 int64_t DurableRuntime::NextReconcileMs() const {
   bool overdue = std::any_of(open_tasks_.begin(), open_tasks_.end(),
-                             [](const auto& t) { return t.second.ended_seen_ms != 0; });
+                             [](const auto& t) { return t.second.ended_seen_ms != 0; }) ||
+                 std::any_of(detached_jobs_.begin(), detached_jobs_.end(), [](const auto& j) {
+                   return j.second.ended_seen_ms != 0 || j.second.cancelled;
+                 });
   return NowMs() + (overdue ? options_.reconcile_busy_ms : options_.reconcile_quiet_ms);
 }
 

@@ -1,5 +1,7 @@
 #include "orchestrator/runtime_util.h"
 
+#include <openssl/evp.h>
+
 #include <cctype>
 
 namespace hpcflow::orchestrator {
@@ -10,6 +12,23 @@ std::string SafeName(const std::string& text) {
     out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
   }
   return out.substr(0, 80);
+}
+
+std::string UniqueSafeName(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < 12 && i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return SafeName(text).substr(0, 40) + "-" + hex;
+}
+
+std::string ChildExecutionId(const std::string& parent_id, uint64_t task_id) {
+  return parent_id + ":" + std::to_string(task_id);
 }
 
 Json ErrorPayload(const workflows::AslError& error) {

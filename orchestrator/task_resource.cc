@@ -5,10 +5,12 @@ namespace hpcflow::orchestrator {
 Result<TaskResource> ParseTaskResource(const std::string& uri) {
   const std::string prefix = "hpcflow:::";
   auto unsupported = [&] {
-    return Fail("hpcflow.UnsupportedResource",
-                "The resource '" + uri + "' is not supported: hpcflow runs "
-                "hpcflow:::job:run, hpcflow:::local:run, hpcflow:::mpi:run, hpcflow:::slurm:run "
-                "and hpcflow:::states:startExecution (with .sync or .waitForTaskToken)");
+    return Fail(
+        "hpcflow.UnsupportedResource",
+        "The resource '" + uri +
+            "' is not supported: hpcflow runs "
+            "hpcflow:::job:run, hpcflow:::local:run, hpcflow:::mpi:run, hpcflow:::slurm:run "
+            "and hpcflow:::states:startExecution (with .sync or .waitForTaskToken)");
   };
   if (uri.rfind(prefix, 0) != 0) return unsupported();
   std::string rest = uri.substr(prefix.size());
@@ -22,6 +24,7 @@ Result<TaskResource> ParseTaskResource(const std::string& uri) {
     action = action.substr(0, dot);
     if (suffix == "sync" || suffix == "sync:2") {
       resource.wait = WaitMode::kSync;
+      resource.sync2 = suffix == "sync:2";
     } else if (suffix == "waitForTaskToken") {
       resource.wait = WaitMode::kTaskToken;
     } else {

@@ -14,6 +14,7 @@ struct TaskResource {
   std::string service;  // job, local, mpi, slurm, states
   std::string action;   // run, startExecution
   WaitMode wait = WaitMode::kRequestResponse;
+  bool sync2 = false;  // ".sync:2": a child's output as JSON, not as a string
 };
 
 // Errors name the resource and what hpcflow supports.

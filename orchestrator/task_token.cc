@@ -141,4 +141,16 @@ Result<TokenClaims> VerifyTaskToken(const std::string& secret, const std::string
   return claims;
 }
 
+std::string JobReportKey(const std::string& secret, const std::string& token) {
+  auto mac = Mac(secret, "hpcflow job-end report\n" + token);
+  return Base64UrlEncode(mac.data(), mac.size());
+}
+
+bool CheckJobReportKey(const std::string& secret, const std::string& token,
+                       const std::string& key) {
+  std::string expected = JobReportKey(secret, token);
+  return !secret.empty() && key.size() == expected.size() &&
+         CRYPTO_memcmp(key.data(), expected.data(), expected.size()) == 0;
+}
+
 }  // namespace hpcflow::orchestrator

@@ -47,6 +47,16 @@ std::string SignTaskToken(const std::string& secret, const TokenClaims& claims);
 // token: Error{kInvalidTokenError, why}. The cause never echoes the token.
 Result<TokenClaims> VerifyTaskToken(const std::string& secret, const std::string& token);
 
+// The job wrapper's credential for the job-end route (POST /v1/jobs/end): an
+// HMAC of the job's task token under the same secret with a label of its
+// own. It is kept in the job's 0600 spec, not in the job's environment, so
+// whoever learns the task token ($$.Task.Token, handed by .waitForTaskToken
+// jobs to other programs) can complete the task as AWS allows, but cannot
+// make up how the job ended.
+std::string JobReportKey(const std::string& secret, const std::string& token);
+// Constant-time check of a report key.
+bool CheckJobReportKey(const std::string& secret, const std::string& token, const std::string& key);
+
 }  // namespace hpcflow::orchestrator
 
 #endif  // HPCFLOW_ORCHESTRATOR_TASK_TOKEN_H_

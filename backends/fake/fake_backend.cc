@@ -9,6 +9,7 @@
 
 #include "backends/job_dir.h"
 #include "backends/job_wrapper.h"
+#include "common/files.h"
 
 namespace hpcflow::backends {
 
@@ -17,7 +18,15 @@ namespace {
 namespace fs = std::filesystem;
 
 void WriteText(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  (void)WritePrivateFile(path, text);
+}
+
+// One line per start of a job, so tests can count how often each job ran
+// (a real job's own output tells that; a scripted one has none).
+void RecordRun(const std::string& job_dir, int64_t now) {
+  auto old = ReadFile(job_dir + "/runs");
+  (void)WriteFileAtomically(job_dir + "/runs",
+                            (old ? *old : std::string()) + std::to_string(now) + "\n");
 }
 
 }  // namespace
@@ -42,12 +51,13 @@ Result<std::vector<JobHandle>> FakeBackend::Submit(const std::vector<JobSpec>& j
       return Fail("usage", "job '" + spec.name + "': job_dir must be an absolute path, not '" +
                                spec.job_dir + "'");
     }
+    if (auto env = CheckEnvironment(spec.environment); !env) {
+      return Fail("usage", "job '" + spec.name + "': " + env.error().cause);
+    }
     auto script = ParseFakeScript(FakeScriptText(spec), options_.default_duration_ms);
     if (!script) return Fail("usage", "job '" + spec.name + "': " + script.error().cause);
-    std::error_code ec;
-    fs::create_directories(spec.job_dir, ec);
-    if (ec) {
-      return Fail("io", "cannot create the job directory '" + spec.job_dir + "': " + ec.message());
+    if (auto made = CreatePrivateDirectories(spec.job_dir); !made) {
+      return Fail("io", "cannot create the job directory: " + made.error().cause);
     }
     scripts.push_back(std::move(*script));
   }
@@ -100,6 +110,7 @@ void FakeBackend::StartQueued() {
     WriteText(files.stderr_path(), job.script.stderr_text);
     Json started = {{"pid", 0}, {"pgid", 0}, {"start_ms", now}, {"job_id", job.handle.job_id}};
     (void)WriteFileAtomically(files.started(), DumpJson(started));
+    RecordRun(key, now);
     Begin(job, now);
   }
 }
@@ -149,7 +160,19 @@ void FakeBackend::Cancel(const std::vector<JobHandle>& jobs) {
     int64_t now = WallClockMs();
     for (const JobHandle& handle : jobs) {
       auto it = jobs_.find(handle.job_dir);
-      if (it == jobs_.end() || it->second.cancelled) continue;  // ended, unknown, or twice
+      if (it == jobs_.end()) {
+        // Not ours: submitted to a fake that is gone. Scripted jobs run only
+        // in their fake's memory, so it is not running: record the cancel.
+        if (!handle.job_dir.empty() && !ReadJobEnd(handle.job_dir)) {
+          JobEnd end;
+          end.kind = JobEnd::Kind::kCancelled;
+          end.start_ms = end.end_ms = now;
+          end.detail = "the job was cancelled";
+          (void)WriteFileAtomically(JobFiles(handle.job_dir).exit(), DumpJson(JobEndToJson(end)));
+        }
+        continue;
+      }
+      if (it->second.cancelled) continue;  // twice
       Job& job = it->second;
       if (pool_.RemoveQueued(handle.job_dir)) job.running = false;
       job.cancelled = true;

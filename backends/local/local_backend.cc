@@ -14,15 +14,23 @@
 #include <utility>
 
 #include "backends/job_dir.h"
+#include "backends/job_processes.h"
 #include "backends/job_wrapper.h"
+#include "backends/local/abandoned_job.h"
 #include "backends/local/local_process.h"
 #include "backends/slot_pool.h"
+#include "common/crash_point.h"
+#include "common/files.h"
 
 namespace hpcflow::backends {
 
 namespace {
 
 namespace fs = std::filesystem;
+
+// Wrapper launches for one job that may die before the job starts (a
+// missing or broken hpcflow binary) before the job counts as lost.
+constexpr int kMaxWrapperLaunches = 3;
 
 Status CheckSpec(const JobSpec& spec) {
   if (spec.job_dir.empty() || spec.job_dir[0] != '/') {
@@ -31,6 +39,9 @@ Status CheckSpec(const JobSpec& spec) {
   }
   if (spec.argv.empty() && spec.shell_command.empty()) {
     return Fail("usage", "job '" + spec.name + "' has no command");
+  }
+  if (auto env = CheckEnvironment(spec.environment); !env) {
+    return Fail("usage", "job '" + spec.name + "': " + env.error().cause);
   }
   return {};
 }
@@ -55,6 +66,13 @@ struct LocalBackend::Core : std::enable_shared_from_this<LocalBackend::Core> {
   std::string Launch(const std::string& job_dir, int lock_fd);
   // One thread per running job, blocked on its lock until the job ends.
   void StartWaiter(const std::string& job_dir);
+  // The waiter's post-mortem once the lock is free: the job ended, or its
+  // wrapper died (its leftovers are killed and it is recorded lost), or the
+  // wrapper died before the job started: then it is queued again (at most
+  // kMaxWrapperLaunches launches in all).
+  void AfterRunnerGone(const std::string& job_dir);
+  // Queues a job whose lock `fd` the caller holds.
+  void EnqueueLocked(const std::string& job_dir, int fd, int slots, int64_t group);
 
   const LocalOptions options;
   std::mutex mutex;
@@ -83,6 +101,7 @@ void LocalBackend::Core::Pump() {
     for (const auto& [job_dir, fd] : startable) {
       std::string pid = Launch(job_dir, fd);
       if (pid.empty()) continue;
+      CrashPoint("local.after_launch");
       std::lock_guard<std::mutex> lock(mutex);
       launched_pids[job_dir] = pid;
     }
@@ -115,13 +134,48 @@ std::string LocalBackend::Core::Launch(const std::string& job_dir, int lock_fd) 
 void LocalBackend::Core::StartWaiter(const std::string& job_dir) {
   std::thread([self = shared_from_this(), job_dir] {
     WaitUntilJobUnlocked(job_dir);
-    {
-      std::lock_guard<std::mutex> lock(self->mutex);
-      self->pool.Finish(job_dir);
-      self->launched_pids.erase(job_dir);
-    }
+    self->AfterRunnerGone(job_dir);
     self->Pump();
   }).detach();
+}
+
+void LocalBackend::Core::EnqueueLocked(const std::string& job_dir, int fd, int slots,
+                                       int64_t group) {
+  pool.Enqueue(job_dir, slots, group);
+  queued_locks[job_dir] = fd;
+}
+
+void LocalBackend::Core::AfterRunnerGone(const std::string& job_dir) {
+  auto finish = [&](int fd) {
+    std::lock_guard<std::mutex> lock(mutex);
+    pool.Finish(job_dir);
+    launched_pids.erase(job_dir);
+    if (fd >= 0) close(fd);
+  };
+  int fd = OpenJobLock(job_dir);
+  if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    // Locked again already: another runner took the job over.
+    if (fd >= 0) close(fd);
+    return finish(-1);
+  }
+  if (SettleAbandonedJob(job_dir, false) == AbandonedJob::kEnded) return finish(fd);
+  // The wrapper died before the job started: nothing ran, so it may run now.
+  if (WrapperRelaunches(job_dir) + 1 >= kMaxWrapperLaunches) {
+    RecordEndForWrapper(
+        job_dir,
+        LostEnd(job_dir, "the job wrapper died " + std::to_string(kMaxWrapperLaunches) +
+                             " times before it started the job; see " + job_dir + "/wrapper.log"));
+    return finish(fd);
+  }
+  RecordWrapperRelaunch(job_dir);
+  std::lock_guard<std::mutex> lock(mutex);
+  launched_pids.erase(job_dir);
+  if (closing || !pool.Requeue(job_dir)) {
+    pool.Finish(job_dir);
+    close(fd);  // a later Submit finds it never started and runs it
+    return;
+  }
+  queued_locks[job_dir] = fd;
 }
 
 LocalBackend::LocalBackend(LocalOptions options)
@@ -147,10 +201,8 @@ Result<std::vector<JobHandle>> LocalBackend::Submit(const std::vector<JobSpec>& 
     if (auto s = CheckSpec(spec); !s) return Fail(s.error());
     auto ready = Prepare(spec);
     if (!ready) return Fail(ready.error());
-    std::error_code ec;
-    fs::create_directories(spec.job_dir, ec);
-    if (ec) {
-      return Fail("io", "cannot create the job directory '" + spec.job_dir + "': " + ec.message());
+    if (auto made = CreatePrivateDirectories(spec.job_dir); !made) {
+      return Fail("io", "cannot create the job directory: " + made.error().cause);
     }
     prepared.push_back(std::move(*ready));
   }
@@ -189,21 +241,21 @@ Result<std::vector<JobHandle>> LocalBackend::Submit(const std::vector<JobSpec>& 
         handles.push_back(handle);
         continue;
       }
-      std::error_code ec;
-      JobFiles files(key);
-      if (fs::exists(files.exit(), ec) || fs::exists(files.started(), ec)) {
-        close(fd);  // it ran before (and ended, reported or not): never twice
+      // Unlocked: it ran before (and ended, or its wrapper died: then its
+      // leftovers are killed and it is recorded lost; never run twice), or it
+      // never started (queued in a backend that is gone): it runs now.
+      if (SettleAbandonedJob(key, false) == AbandonedJob::kEnded) {
+        close(fd);
         handle.job_id = WrapperPid(key);
         handles.push_back(handle);
         continue;
       }
-      if (auto s = WriteFileAtomically(files.spec(), DumpJson(JobSpecToJson(spec))); !s) {
+      if (auto s = WriteFileAtomically(JobFiles(key).spec(), DumpJson(JobSpecToJson(spec))); !s) {
         close(fd);
         roll_back();
         return Fail(s.error());
       }
-      core_->pool.Enqueue(key, core_->pool.SlotsFor(spec), group);
-      core_->queued_locks[key] = fd;
+      core_->EnqueueLocked(key, fd, core_->pool.SlotsFor(spec), group);
       queued_here.push_back(key);
       handles.push_back(handle);
     }
@@ -234,7 +286,7 @@ void LocalBackend::Cancel(const std::vector<JobHandle>& jobs) {
       end.kind = JobEnd::Kind::kCancelled;
       end.start_ms = end.end_ms = WallClockMs();
       end.detail = "the job was cancelled before it started";
-      (void)WriteFileAtomically(files.exit(), DumpJson(JobEndToJson(end)));
+      RecordEndForWrapper(job.job_dir, end);
       close(queued_fd);  // after the exit file: whoever waits on the lock finds the end
       freed = true;
       continue;
@@ -242,12 +294,23 @@ void LocalBackend::Cancel(const std::vector<JobHandle>& jobs) {
     if (ReadJobEnd(job.job_dir)) continue;  // ended before: leave it alone
     // The marker comes first: a wrapper that has not written `started` yet
     // looks for it right after writing it.
-    (void)WriteFileAtomically(files.dir + "/cancel", std::to_string(WallClockMs()));
+    (void)WriteFileAtomically(files.cancel(), std::to_string(WallClockMs()));
+    int fd = OpenJobLock(job.job_dir);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      // No wrapper runs it: it never started here, or its wrapper died and
+      // left the job's processes behind. Those are found by process group
+      // and start time (never a reused pid) and killed.
+      (void)SettleAbandonedJob(job.job_dir, true);
+      close(fd);
+      continue;
+    }
+    if (fd >= 0) close(fd);
     auto started = ReadStarted(job.job_dir);
-    if (!started || !JobLockHeld(job.job_dir)) continue;  // not started yet, or gone
-    // The wrapper holds the lock, so these pids are still its and its job's.
-    if (started->pgid > 1) kill(-started->pgid, SIGTERM);
+    if (!started) continue;  // its wrapper is starting: it finds the marker
+    // The wrapper holds the lock, so its pid is its own; it forwards the
+    // signal to the job (and SIGKILLs it after the grace period).
     if (started->pid > 1) kill(started->pid, SIGTERM);
+    SignalJobGroup(*started, SIGTERM);
   }
   if (freed) core_->Pump();
 }
@@ -255,18 +318,65 @@ void LocalBackend::Cancel(const std::vector<JobHandle>& jobs) {
 std::vector<JobStatus> LocalBackend::Reconcile(const std::vector<JobHandle>& jobs) {
   std::vector<JobStatus> statuses;
   statuses.reserve(jobs.size());
+  bool requeued = false;
   for (const JobHandle& job : jobs) {
-    bool queued;
+    const std::string& key = job.job_dir;
+    JobStatus status;
     {
       std::lock_guard<std::mutex> lock(core_->mutex);
-      queued = core_->pool.IsQueued(job.job_dir);
+      if (core_->pool.IsQueued(key)) {
+        statuses.push_back(JobStatus{JobStatus::Kind::kQueued, {}});
+        continue;
+      }
+      if (core_->pool.IsRunning(key)) {
+        // Its waiter decides what a dead wrapper means; until then, running.
+        auto end = ReadJobEnd(key);
+        statuses.push_back(end ? JobStatus{JobStatus::Kind::kEnded, *end}
+                               : JobStatus{JobStatus::Kind::kRunning, {}});
+        continue;
+      }
     }
-    if (queued) {
-      statuses.push_back(JobStatus{JobStatus::Kind::kQueued, {}});
-    } else {
-      statuses.push_back(JobStatusFromDir(job.job_dir));
+    if (auto end = ReadJobEnd(key)) {
+      statuses.push_back(JobStatus{JobStatus::Kind::kEnded, *end});
+      continue;
     }
+    std::error_code ec;
+    if (!fs::is_directory(key, ec)) {
+      statuses.push_back(
+          JobStatus{JobStatus::Kind::kEnded, LostEnd(key, "its job directory is gone")});
+      continue;
+    }
+    int fd = OpenJobLock(key);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (fd >= 0) close(fd);
+      statuses.push_back(JobStatus{JobStatus::Kind::kRunning, {}});
+      continue;
+    }
+    if (SettleAbandonedJob(key, false) == AbandonedJob::kEnded) {
+      close(fd);
+      auto end = ReadJobEnd(key);
+      statuses.push_back(end ? JobStatus{JobStatus::Kind::kEnded, *end}
+                             : JobStatus{JobStatus::Kind::kEnded, LostEnd(key, "no end recorded")});
+      continue;
+    }
+    // Never started, and not queued here: it was queued in a backend that
+    // is gone. It is ours to run (its spec is in its directory).
+    auto spec_json = ReadJsonFile(JobFiles(key).spec());
+    if (!spec_json) {
+      close(fd);
+      statuses.push_back(
+          JobStatus{JobStatus::Kind::kEnded, LostEnd(key, "never started, and its spec is gone")});
+      continue;
+    }
+    JobSpec spec = JobSpecFromJson(*spec_json);
+    {
+      std::lock_guard<std::mutex> lock(core_->mutex);
+      core_->EnqueueLocked(key, fd, core_->pool.SlotsFor(spec), core_->pool.NewGroup(0));
+    }
+    requeued = true;
+    statuses.push_back(JobStatus{JobStatus::Kind::kQueued, {}});
   }
+  if (requeued) core_->Pump();
   return statuses;
 }
 

@@ -2,22 +2,16 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/process/args.hpp>
-#include <boost/process/child.hpp>
-#include <boost/process/exe.hpp>
-#include <boost/process/extend.hpp>
-#include <boost/process/io.hpp>
-#include <boost/process/search_path.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <mutex>
-#include <system_error>
 #include <thread>
 
 #include "backends/inherited_fds.h"
@@ -26,57 +20,38 @@ extern char** environ;
 
 namespace hpcflow::backends {
 
-namespace bp = boost::process;
-
 namespace {
 
-// Boost.Process 1.74 makes its exec-error pipe with pipe() and sets
-// close-on-exec on it only afterwards (and never on the read end): a fork
-// by another thread in between hands the pipe to an unrelated child, and
-// the first launch then waits until that child exits. Launches made here
-// are serialised so they cannot interleave that way.
-std::mutex g_launch_mutex;
+std::string Errno(int error) { return std::strerror(error); }
 
-// A stdio stream over a file we opened ourselves: Boost.Process 1.74 opens
-// `std_out > path` without O_TRUNC (a re-run would leave old bytes behind)
-// and without close-on-exec, so we open the file and hand it over.
+// An output file we open ourselves (created or truncated, owner-only,
+// close-on-exec), for the child's stdout or stderr.
 class OutputFile {
  public:
   explicit OutputFile(const std::string& path) : path_(path.empty() ? "/dev/null" : path) {
-    int fd = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      error_ = errno;
-      return;
-    }
-    file_ = fdopen(fd, "w");
-    if (file_ == nullptr) {
-      error_ = errno;
-      close(fd);
-    }
+    fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd_ < 0) error_ = errno;
   }
   ~OutputFile() {
-    if (file_ != nullptr) fclose(file_);
+    if (fd_ >= 0) close(fd_);
   }
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  FILE* get() const { return file_; }
+  int fd() const { return fd_; }
   Status status() const {
-    if (file_ != nullptr) return {};
-    return Fail("io", "cannot create '" + path_ + "': " + std::strerror(error_));
+    if (fd_ >= 0) return {};
+    return Fail("io", "cannot create '" + path_ + "': " + Errno(error_));
   }
 
  private:
   std::string path_;
-  FILE* file_ = nullptr;
+  int fd_ = -1;
   int error_ = 0;
 };
 
 // The child's environment: this process's, with the job's on top, as the
-// NULL-terminated "KEY=VALUE" array execve takes. Built here rather than
-// with bp::environment, whose lookup in Boost 1.74 compares past the end of
-// shorter entries (a heap overflow that AddressSanitizer reports); the
-// child's on_exec_setup points the executor at it.
+// NULL-terminated "KEY=VALUE" array execve takes.
 class EnvironmentBlock {
  public:
   explicit EnvironmentBlock(const std::map<std::string, std::string>& overrides) {
@@ -101,26 +76,25 @@ class EnvironmentBlock {
   std::string path_ = "/usr/local/bin:/usr/bin:/bin";
 };
 
-// Boost.Process execs the path it is given (execve, no PATH search), so a
-// bare program name is looked up here, in the PATH the process will have.
+// execve takes a path: a bare program name is looked up here, in the PATH
+// the process will have (as execvp would, but with the child's PATH).
 std::string ResolveProgram(const std::string& name, const EnvironmentBlock& env) {
   if (name.find('/') != std::string::npos) return name;
-  std::string path = env.path();
-  std::vector<boost::filesystem::path> dirs;
+  const std::string& path = env.path();
   size_t begin = 0;
   while (begin <= path.size()) {
     size_t end = path.find(':', begin);
     if (end == std::string::npos) end = path.size();
-    dirs.emplace_back(end == begin ? "." : path.substr(begin, end - begin));
+    std::string dir = end == begin ? "." : path.substr(begin, end - begin);
+    std::string candidate = dir + "/" + name;
+    struct stat st {};
+    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
     begin = end + 1;
   }
-  auto found = bp::search_path(name, dirs);
-  return found.empty() ? name : found.string();
-}
-
-std::vector<std::string> CommandLine(const ProcessSpec& spec) {
-  if (!spec.argv.empty()) return spec.argv;
-  return {"/bin/sh", "-c", spec.shell_command};
+  return name;  // execve fails: the child says so and exits 127
 }
 
 // In the child, between fork and exec: only async-signal-safe calls.
@@ -131,43 +105,32 @@ void ResetSignals() {
   sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-void ChildFail(const char* message, int code) {
+[[noreturn]] void ChildFail(const char* message, int code) {
   ssize_t ignored = write(STDERR_FILENO, message, strlen(message));
   (void)ignored;
   _exit(code);
 }
 
-}  // namespace
-
-LocalProcess::LocalProcess(std::unique_ptr<bp::child> child)
-    : child_(std::move(child)), pid_(child_->id()) {}
-
-LocalProcess::LocalProcess(LocalProcess&& other) noexcept
-    : child_(std::move(other.child_)), pid_(other.pid_) {
-  other.pid_ = -1;
-}
-
-LocalProcess::~LocalProcess() {
-  // A Boost.Process child still attached is terminated by its destructor;
-  // a job must outlive its handle.
-  if (child_ && child_->valid()) child_->detach();
-}
-
-namespace {
-
-// What both ways of starting a process prepare in the parent: its output
-// files, its environment, and the program with its arguments.
+// Everything the child needs, prepared in the parent: after fork only
+// async-signal-safe calls are allowed (the wrapper has threads).
 struct Launch {
   explicit Launch(const ProcessSpec& spec)
-      : command(CommandLine(spec)),
-        out(spec.stdout_path),
-        err(spec.stderr_path),
-        env(spec.environment),
-        program(ResolveProgram(command[0], env)),
-        args(command.begin() + 1, command.end()) {}
+      : out(spec.stdout_path), err(spec.stderr_path), env(spec.environment) {
+    command = spec.argv.empty() ? std::vector<std::string>{"/bin/sh", "-c", spec.shell_command}
+                                : spec.argv;
+    program = ResolveProgram(command[0], env);
+    for (auto& word : command) argv.push_back(word.data());
+    argv.push_back(nullptr);
+    devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  ~Launch() {
+    if (devnull >= 0) close(devnull);
+  }
   Status status() const {
     if (auto s = out.status(); !s) return s;
-    return err.status();
+    if (auto s = err.status(); !s) return s;
+    if (devnull < 0) return Fail("io", "cannot open /dev/null: " + Errno(errno));
+    return {};
   }
 
   std::vector<std::string> command;
@@ -175,123 +138,159 @@ struct Launch {
   OutputFile err;
   EnvironmentBlock env;
   std::string program;
-  std::vector<std::string> args;
+  std::vector<char*> argv;
+  int devnull = -1;
 };
+
+// The child's side of a start: group, signals, gate, umask, descriptors,
+// directory, exec. `keep_fd` survives the exec (-1: none).
+[[noreturn]] void RunChild(Launch& launch, const ProcessSpec& spec, pid_t parent, bool own_group,
+                           int keep_fd) {
+  if (own_group) setpgid(0, 0);
+  ResetSignals();
+  if (spec.die_with_parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(125);  // the caller died before prctl
+  }
+  if (spec.gate_read_fd >= 0) {
+    if (spec.gate_write_fd >= 0) close(spec.gate_write_fd);  // else EOF could never come
+    char go = 0;
+    ssize_t n;
+    while ((n = read(spec.gate_read_fd, &go, 1)) < 0 && errno == EINTR) {
+    }
+    if (n != 1) _exit(125);  // the caller died before recording the start
+    close(spec.gate_read_fd);
+  }
+  if (spec.umask >= 0) umask(static_cast<mode_t>(spec.umask));
+  if (dup2(launch.devnull, STDIN_FILENO) < 0 || dup2(launch.out.fd(), STDOUT_FILENO) < 0 ||
+      dup2(launch.err.fd(), STDERR_FILENO) < 0) {
+    _exit(126);
+  }
+  CloseOnExecAllBut(keep_fd);
+  if (!spec.working_directory.empty() && chdir(spec.working_directory.c_str()) != 0) {
+    ChildFail("hpcflow: cannot change to the working directory\n", 126);
+  }
+  execve(launch.program.c_str(), launch.argv.data(), launch.env.get());
+  ChildFail("hpcflow: cannot execute the command\n", 127);
+}
 
 }  // namespace
 
 Result<LocalProcess> LocalProcess::Start(const ProcessSpec& spec) {
   Launch launch(spec);
   if (auto s = launch.status(); !s) return Fail(s.error());
-  char** envp = launch.env.get();
   const bool own_group = !spec.same_process_group;
-  const char* working_directory =
-      spec.working_directory.empty() ? nullptr : spec.working_directory.c_str();
-
-  // Boost.Process's start_dir ignores a failing chdir, and its exec-error
-  // report makes the parent drop a child it never reaps; so both are handled
-  // in the child, the way a shell does (126, 127 and a message on stderr).
-  auto setup = bp::extend::on_exec_setup([own_group, working_directory, envp](auto& exec) {
-    exec.env = envp;
-    if (own_group) setpgid(0, 0);
-    ResetSignals();
-    CloseOnExecAllBut(-1);
-    if (working_directory != nullptr && chdir(working_directory) != 0) {
-      ChildFail("hpcflow: cannot change to the working directory\n", 126);
-    }
-  });
-  auto exec_error = bp::extend::on_exec_error([](auto&, const std::error_code&) {
-    ChildFail("hpcflow: cannot execute the command\n", 127);
-  });
-  std::error_code ec;
-  std::unique_ptr<bp::child> child;
-  try {
-    std::lock_guard<std::mutex> launch_lock(g_launch_mutex);
-    child = std::make_unique<bp::child>(bp::exe = launch.program, bp::args = launch.args,
-                                        (bp::std_in < bp::null), (bp::std_out > launch.out.get()),
-                                        (bp::std_err > launch.err.get()), setup, exec_error, ec);
-  } catch (const std::exception& e) {
-    return Fail("io", "cannot start '" + launch.program + "': " + e.what());
-  }
-  if (ec || !child->valid()) {
-    return Fail("io", "cannot start '" + launch.program + "': " + ec.message());
-  }
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) return Fail("io", "cannot start '" + launch.program + "': fork: " + Errno(errno));
+  if (pid == 0) RunChild(launch, spec, parent, own_group, -1);
   // Also from the parent, so that a kill right after Start finds the group.
-  if (own_group) setpgid(child->id(), child->id());
-  return LocalProcess(std::move(child));
+  if (own_group) setpgid(pid, pid);
+  return LocalProcess(pid);
 }
 
 Result<pid_t> LocalProcess::StartDetached(const ProcessSpec& spec, int inherit_fd) {
   Launch launch(spec);
   if (auto s = launch.status(); !s) return Fail(s.error());
-  char** envp = launch.env.get();
-  // The intermediate child tells the pid of the detached one through this.
+  // The intermediate child reports the detached pid through one pipe; the
+  // detached process reports an exec failure (its errno) through the other,
+  // which closes by itself on a successful exec.
   int pid_pipe[2];
-  if (pipe2(pid_pipe, O_CLOEXEC) != 0) {
-    return Fail("io", std::string("pipe failed: ") + std::strerror(errno));
+  int exec_pipe[2];
+  if (pipe2(pid_pipe, O_CLOEXEC) != 0) return Fail("io", "pipe failed: " + Errno(errno));
+  if (pipe2(exec_pipe, O_CLOEXEC) != 0) {
+    int saved = errno;
+    close(pid_pipe[0]);
+    close(pid_pipe[1]);
+    return Fail("io", "pipe failed: " + Errno(saved));
   }
-  const int pid_sink = pid_pipe[1];
-
-  // Boost.Process starts one child; the second fork (which makes the
-  // process an orphan adopted by init) happens in that child, after the
-  // redirections and before exec. Exec errors then reach the parent through
-  // Boost.Process's own error pipe, from the grandchild.
-  auto detach = bp::extend::on_exec_setup([inherit_fd, pid_sink, envp](auto& exec) {
-    exec.env = envp;
+  pid_t intermediate = fork();
+  if (intermediate < 0) {
+    int saved = errno;
+    for (int fd : {pid_pipe[0], pid_pipe[1], exec_pipe[0], exec_pipe[1]}) close(fd);
+    return Fail("io", "cannot start '" + launch.program + "': fork: " + Errno(saved));
+  }
+  if (intermediate == 0) {
+    // In a session of its own, then orphaned (adopted by init): it outlives
+    // us and never becomes our zombie.
     setsid();
-    ResetSignals();
-    CloseOnExecAllBut(inherit_fd);
-    pid_t grandchild = _Fork();  // async-signal-safe, unlike fork()
-    if (grandchild < 0) _exit(1);
-    if (grandchild > 0) {
-      ssize_t ignored = write(pid_sink, &grandchild, sizeof(grandchild));
+    pid_t detached = fork();
+    if (detached < 0) _exit(1);
+    if (detached > 0) {
+      ssize_t ignored = write(pid_pipe[1], &detached, sizeof(detached));
       (void)ignored;
       _exit(0);
     }
-  });
-  // When exec fails Boost.Process returns no child and so never reaps the
-  // intermediate one: reap it here.
-  auto reap = bp::extend::on_error([](auto& exec, const std::error_code&) {
-    if (exec.pid > 0) {
-      while (waitpid(exec.pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
+    // The exec-failure pipe must survive until exec: RunChild marks every
+    // descriptor close-on-exec, which is what closes it on success.
+    close(exec_pipe[0]);
+    ResetSignals();
+    if (dup2(launch.devnull, STDIN_FILENO) < 0 || dup2(launch.out.fd(), STDOUT_FILENO) < 0 ||
+        dup2(launch.err.fd(), STDERR_FILENO) < 0) {
+      _exit(126);
     }
-  });
-  std::error_code ec;
-  std::unique_ptr<bp::child> intermediate;
-  try {
-    std::lock_guard<std::mutex> launch_lock(g_launch_mutex);
-    intermediate = std::make_unique<bp::child>(
-        bp::exe = launch.program, bp::args = launch.args, (bp::std_in < bp::null),
-        (bp::std_out > launch.out.get()), (bp::std_err > launch.err.get()), detach, reap, ec);
-  } catch (const std::exception& e) {
-    close(pid_pipe[0]);
-    close(pid_pipe[1]);
-    return Fail("io", "cannot start '" + launch.program + "': " + e.what());
+    if (spec.umask >= 0) umask(static_cast<mode_t>(spec.umask));
+    CloseOnExecAllBut(inherit_fd);
+    fcntl(exec_pipe[1], F_SETFD, FD_CLOEXEC);
+    if (!spec.working_directory.empty() && chdir(spec.working_directory.c_str()) != 0) {
+      int error = errno;
+      ssize_t ignored = write(exec_pipe[1], &error, sizeof(error));
+      (void)ignored;
+      _exit(126);
+    }
+    execve(launch.program.c_str(), launch.argv.data(), launch.env.get());
+    int error = errno;
+    ssize_t ignored = write(exec_pipe[1], &error, sizeof(error));
+    (void)ignored;
+    _exit(127);
   }
   close(pid_pipe[1]);
+  close(exec_pipe[1]);
+  int status = 0;
+  while (waitpid(intermediate, &status, 0) < 0 && errno == EINTR) {
+  }
   pid_t detached = -1;
-  bool started = !ec && intermediate->valid();
-  if (started) {
-    std::error_code wait_ec;
-    intermediate->wait(wait_ec);
-    int status = intermediate->native_exit_code();
-    started = !wait_ec && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    ssize_t n;
-    while ((n = read(pid_pipe[0], &detached, sizeof(detached))) < 0 && errno == EINTR) {
-    }
-    if (n != sizeof(detached)) started = false;
+  ssize_t n;
+  while ((n = read(pid_pipe[0], &detached, sizeof(detached))) < 0 && errno == EINTR) {
   }
   close(pid_pipe[0]);
-  if (!started) {
-    return Fail("io", "cannot start '" + launch.program +
-                          "' detached: " + (ec ? ec.message() : std::string("fork failed")));
+  bool forked = WIFEXITED(status) && WEXITSTATUS(status) == 0 && n == sizeof(detached);
+  int exec_error = 0;
+  if (forked) {
+    // Blocks until the detached process has exec'd (EOF) or failed (errno).
+    while ((n = read(exec_pipe[0], &exec_error, sizeof(exec_error))) < 0 && errno == EINTR) {
+    }
+    if (n != sizeof(exec_error)) exec_error = 0;
+  }
+  close(exec_pipe[0]);
+  if (!forked) return Fail("io", "cannot start '" + launch.program + "' detached: fork failed");
+  if (exec_error != 0) {
+    return Fail("io", "cannot start '" + launch.program + "': " + Errno(exec_error));
   }
   return detached;
 }
 
+LocalProcess::LocalProcess(LocalProcess&& other) noexcept
+    : pid_(other.pid_), reaped_(other.reaped_) {
+  other.pid_ = -1;
+}
+
+// A job outlives its handle: nothing is killed here.
+LocalProcess::~LocalProcess() = default;
+
+bool OpenStartGate(int gate_read_fd, int gate_write_fd) {
+  if (gate_read_fd >= 0) close(gate_read_fd);
+  if (gate_write_fd < 0) return false;
+  char go = 1;
+  ssize_t n;
+  while ((n = write(gate_write_fd, &go, 1)) < 0 && errno == EINTR) {
+  }
+  close(gate_write_fd);
+  return n == 1;
+}
+
 void LocalProcess::AwaitExit() {
-  if (pid_ <= 0) return;
+  if (pid_ <= 0 || reaped_) return;
   siginfo_t info{};
   while (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
   }
@@ -299,12 +298,13 @@ void LocalProcess::AwaitExit() {
 
 ProcessOutcome LocalProcess::Wait() {
   ProcessOutcome outcome;
-  if (!child_ || !child_->valid()) return outcome;
-  std::error_code ec;
-  child_->wait(ec);
-  if (ec) return outcome;
-  // exit_code() folds "killed by signal N" into N; the raw status keeps them apart.
-  int status = child_->native_exit_code();
+  if (pid_ <= 0 || reaped_) return outcome;
+  int status = 0;
+  pid_t got;
+  while ((got = waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
+  }
+  if (got != pid_) return outcome;
+  reaped_ = true;
   if (WIFEXITED(status)) {
     outcome.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

@@ -1,9 +1,11 @@
-// A job run as a local process, started with Boost.Process.
+// A job run as a local process (fork and exec, by hand: the start gate
+// below needs a child that waits before exec, which Boost.Process cannot
+// start without waiting for the exec itself).
 //
 // The process leads a process group of its own, so that a signal to the
 // group stops the whole tree a job script starts (shells, pipelines,
-// mpirun), not just its first process. Output goes straight to files so a
-// job's logs survive the orchestrator.
+// mpirun), not just its first process. Output goes straight to files (0600,
+// in the job directory) so a job's logs survive the orchestrator.
 #ifndef HPCFLOW_BACKENDS_LOCAL_LOCAL_PROCESS_H_
 #define HPCFLOW_BACKENDS_LOCAL_LOCAL_PROCESS_H_
 
@@ -15,10 +17,6 @@
 #include <vector>
 
 #include "common/result.h"
-
-namespace boost::process {
-class child;
-}  // namespace boost::process
 
 namespace hpcflow::backends {
 
@@ -35,7 +33,23 @@ struct ProcessSpec {
   // Stay in the caller's process group. Otherwise the process leads a new
   // group (its pgid is its pid).
   bool same_process_group = false;
+  // The umask the program runs with; -1: the caller's.
+  int umask = -1;
+  // SIGKILL the process when the caller dies (PR_SET_PDEATHSIG): a job
+  // must not run on unwatched when its wrapper is killed.
+  bool die_with_parent = false;
+  // A start gate (Start only): the two ends of a pipe the caller made. The
+  // child, once in its own group, closes the write end and waits for one
+  // byte on the read end before it execs; if the caller dies first (EOF)
+  // it exits 125 and nothing runs. The caller records the start, then
+  // opens the gate with OpenStartGate(write_fd). -1: no gate.
+  int gate_read_fd = -1;
+  int gate_write_fd = -1;
 };
+
+// Lets a gated child (ProcessSpec::gate_*) exec, and closes both ends.
+// Returns false when the child is gone.
+bool OpenStartGate(int gate_read_fd, int gate_write_fd);
 
 struct ProcessOutcome {
   int exit_code = -1;  // valid when signal == 0
@@ -79,9 +93,9 @@ class LocalProcess {
   static void KillGroup(pid_t pgid, int grace_ms = 2000);
 
  private:
-  explicit LocalProcess(std::unique_ptr<boost::process::child> child);
-  std::unique_ptr<boost::process::child> child_;
+  explicit LocalProcess(pid_t pid) : pid_(pid) {}
   pid_t pid_ = -1;
+  bool reaped_ = false;
 };
 
 // The last `max_bytes` of a file, for error causes (stderr tails).

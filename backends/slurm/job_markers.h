@@ -12,9 +12,6 @@
 //   slurm_cancelled    written by Cancel: Slurm forgets array elements
 //                      cancelled while pending, so this is how Reconcile
 //                      knows why such a job vanished.
-//   slurm_env.sh       per-element environment of an array element (the
-//                      part not common to the whole array), sourced by the
-//                      batch script.
 #ifndef HPCFLOW_BACKENDS_SLURM_JOB_MARKERS_H_
 #define HPCFLOW_BACKENDS_SLURM_JOB_MARKERS_H_
 
@@ -29,7 +26,6 @@ namespace hpcflow::backends::slurm {
 inline constexpr const char* kSubmitIntentFile = "slurm_submit.json";
 inline constexpr const char* kJobIdFile = "slurm_job_id";
 inline constexpr const char* kCancelledFile = "slurm_cancelled";
-inline constexpr const char* kElementEnvFile = "slurm_env.sh";
 
 struct SubmitIntent {
   std::string slurm_name;  // --job-name of the sbatch call

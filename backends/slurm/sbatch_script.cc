@@ -29,25 +29,6 @@ bool IsNameChar(char c) {
          c == '_' || c == ':' || c == '+' || c == '@' || c == '=' || c == '-';
 }
 
-Status AppendExports(const std::map<std::string, std::string>& environment, std::string& out) {
-  for (const auto& [name, value] : environment) {
-    if (!IsShellVariableName(name)) {
-      return Fail("usage", "environment variable name '" + name +
-                               "' cannot be exported by a batch script (use letters, digits "
-                               "and '_', not starting with a digit)");
-    }
-    // The script's own variables; a job variable of that name would redirect
-    // the script to another job directory.
-    if (name.rfind("hpcflow_", 0) == 0) {
-      return Fail("usage", "environment variable name '" + name +
-                               "' is reserved for the batch script (names starting with "
-                               "'hpcflow_' in lower case)");
-    }
-    out += name + "=" + ShellQuote(value) + "; export " + name + "\n";
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string ShellQuote(const std::string& value) {
@@ -167,8 +148,6 @@ Result<std::string> BatchScript(const ScriptRequest& request) {
   script += "# hpcflow batch script for " + comment + " (generated).\n";
   script += "# Runs the job under `hpcflow job-wrapper JOB_DIR`, which reads JOB_DIR/spec.json\n";
   script += "# and records the job's end in JOB_DIR.\n";
-  if (auto status = AppendExports(request.environment, script); !status)
-    return Fail(status.error());
   if (request.job_list.empty()) {
     if (request.job_dir.find('\n') != std::string::npos) {
       return Fail("usage", "job directory with a newline: " + request.job_dir);
@@ -185,8 +164,6 @@ Result<std::string> BatchScript(const ScriptRequest& request) {
         " >&2\n"
         "  exit 1\n"
         "fi\n";
-    script += std::string("if [ -f \"$hpcflow_job_dir/") + kElementEnvFile +
-              "\" ]; then . \"$hpcflow_job_dir/" + kElementEnvFile + "\"; fi\n";
     script += "hpcflow_slurm_id=\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n";
   }
   // The job records its own Slurm id, so a job that started is adopted even
@@ -200,36 +177,6 @@ Result<std::string> BatchScript(const ScriptRequest& request) {
       "fi\n";
   script += "exec " + ShellQuote(request.hpcflow_binary) + " job-wrapper \"$hpcflow_job_dir\"\n";
   return script;
-}
-
-Result<std::string> EnvironmentFile(const std::map<std::string, std::string>& environment) {
-  std::string out = "# per-element environment, sourced by the hpcflow batch script\n";
-  if (auto status = AppendExports(environment, out); !status) return Fail(status.error());
-  return out;
-}
-
-SplitEnvironments SplitEnvironment(const std::vector<const JobSpec*>& jobs) {
-  SplitEnvironments split;
-  if (jobs.empty()) return split;
-  split.common = jobs[0]->environment;
-  for (const JobSpec* job : jobs) {
-    for (auto it = split.common.begin(); it != split.common.end();) {
-      auto found = job->environment.find(it->first);
-      if (found == job->environment.end() || found->second != it->second) {
-        it = split.common.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (const JobSpec* job : jobs) {
-    std::map<std::string, std::string> own;
-    for (const auto& [name, value] : job->environment) {
-      if (!split.common.count(name)) own[name] = value;
-    }
-    split.own.push_back(std::move(own));
-  }
-  return split;
 }
 
 }  // namespace hpcflow::backends::slurm

@@ -2,10 +2,11 @@
 // pure functions of the jobs it submits (no I/O, unit-tested).
 //
 // Resources go on the sbatch command line (one argv word each, so nothing
-// needs quoting there); the environment goes into the script, single-quoted.
-// The script does nothing but find its job directory and exec
-// `<hpcflow> job-wrapper JOB_DIR`, which runs the command from
-// JOB_DIR/spec.json and records its end.
+// needs quoting there). The script does nothing but find its job directory
+// and exec `<hpcflow> job-wrapper JOB_DIR`, which runs the command from
+// JOB_DIR/spec.json (0600) with the job's environment and records its end.
+// The job's environment (its task token among it) is therefore never in a
+// batch script, which Slurm keeps in its spool and shows to operators.
 #ifndef HPCFLOW_BACKENDS_SLURM_SBATCH_SCRIPT_H_
 #define HPCFLOW_BACKENDS_SLURM_SBATCH_SCRIPT_H_
 
@@ -71,30 +72,15 @@ std::vector<std::string> SbatchArguments(const SbatchRequest& request);
 struct ScriptRequest {
   std::string hpcflow_binary;  // absolute path, runs `job-wrapper JOB_DIR`
   std::string description;     // a comment at the top (the job's name)
-  // Exported before anything else (on top of --export=ALL).
-  std::map<std::string, std::string> environment;
   // Exactly one of: the job directory of a plain job, or the file listing
   // one job directory per line for an array (line i+1 for index i).
   std::string job_dir;
   std::string job_list;
 };
 
-// The batch script. Errors ("usage"): an environment variable whose name a
-// shell cannot export; a job directory with a newline (it could not be
-// listed one per line).
+// The batch script. Errors ("usage"): a job directory with a newline (it
+// could not be listed one per line).
 Result<std::string> BatchScript(const ScriptRequest& request);
-
-// The per-element environment file of an array element (`. file`).
-// Errors as BatchScript.
-Result<std::string> EnvironmentFile(const std::map<std::string, std::string>& environment);
-
-// Splits the environments of array elements into what all share (goes into
-// the one script) and, per element, the rest (goes into its slurm_env.sh).
-struct SplitEnvironments {
-  std::map<std::string, std::string> common;
-  std::vector<std::map<std::string, std::string>> own;  // one per element
-};
-SplitEnvironments SplitEnvironment(const std::vector<const JobSpec*>& jobs);
 
 }  // namespace hpcflow::backends::slurm
 

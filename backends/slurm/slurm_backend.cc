@@ -11,6 +11,7 @@
 #include "backends/slurm/sbatch_script.h"
 #include "backends/slurm/slurm_parse.h"
 #include "backends/slurm/slurm_state.h"
+#include "common/files.h"
 #include "common/ids.h"
 #include "common/json.h"
 
@@ -155,10 +156,11 @@ Result<std::vector<JobHandle>> SlurmBackend::Submit(const std::vector<JobSpec>& 
       return Fail("usage",
                   "job '" + spec.name + "' has no absolute job directory: '" + spec.job_dir + "'");
     }
-    std::error_code ec;
-    fs::create_directories(spec.job_dir, ec);
-    if (ec) {
-      return Fail("io", "cannot create the job directory '" + spec.job_dir + "': " + ec.message());
+    if (auto env = CheckEnvironment(spec.environment); !env) {
+      return Fail("usage", "job '" + spec.name + "': " + env.error().cause);
+    }
+    if (auto made = CreatePrivateDirectories(spec.job_dir); !made) {
+      return Fail("io", "cannot create the job directory: " + made.error().cause);
     }
     if (auto id = slurm::ReadJobIdMarker(spec.job_dir)) {
       handles[i].job_id = *id;
@@ -262,27 +264,14 @@ Result<std::string> SlurmBackend::SubmitUnit(const std::vector<JobSpec>& jobs,
                                 : first.name;
   std::string chdir = first.working_directory.empty() ? first.job_dir : first.working_directory;
   if (is_array) {
-    std::error_code ec;
-    fs::create_directories(files.dir, ec);
-    if (ec) return Fail("io", "cannot create " + files.dir + ": " + ec.message());
-    auto split = slurm::SplitEnvironment(specs);
-    script.environment = split.common;
+    if (auto made = CreatePrivateDirectories(files.dir); !made) return Fail(made.error());
     script.job_list = files.job_list;
     std::string list;
-    for (size_t k = 0; k < specs.size(); ++k) {
-      const JobSpec& spec = *specs[k];
-      if (spec.job_dir.find('\n') != std::string::npos) {
-        return Fail("usage", "job directory with a newline: " + spec.job_dir);
+    for (const JobSpec* spec : specs) {
+      if (spec->job_dir.find('\n') != std::string::npos) {
+        return Fail("usage", "job directory with a newline: " + spec->job_dir);
       }
-      list += spec.job_dir + "\n";
-      std::string env_path = spec.job_dir + "/" + slurm::kElementEnvFile;
-      if (split.own[k].empty()) {
-        fs::remove(env_path, ec);
-        continue;
-      }
-      auto env = slurm::EnvironmentFile(split.own[k]);
-      if (!env) return Fail(env.error());
-      if (auto status = WriteFileAtomically(env_path, *env); !status) return Fail(status.error());
+      list += spec->job_dir + "\n";
     }
     // The wrapper changes to each job's own working directory; the batch
     // script starts in the shared one if there is one.
@@ -293,7 +282,6 @@ Result<std::string> SlurmBackend::SubmitUnit(const std::vector<JobSpec>& jobs,
       return Fail(status.error());
     }
   } else {
-    script.environment = first.environment;
     script.job_dir = first.job_dir;
   }
   auto text = slurm::BatchScript(script);

@@ -97,7 +97,7 @@ class SlurmBackend : public Backend {
                                 const std::vector<std::string>& args);
 
   // Writes the files of one sbatch call (spec.json, intent markers, script,
-  // job list, per-element environments) and runs it. `members` index `jobs`;
+  // job list) and runs it. `members` index `jobs`;
   // element k of an array is members[k]. Returns the job (array) id.
   Result<std::string> SubmitUnit(const std::vector<JobSpec>& jobs,
                                  const std::vector<size_t>& members, bool is_array, int throttle,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Reconciliation: a job that dies without reporting (its wrapper killed with
 # SIGKILL, as a node failure or an OOM killer would) is found by the server's
-# periodic question to the backend, and its task fails with Job.Lost.
+# periodic question to the backend, and its task fails with Job.Lost, once
+# what is left of the job is dead: its main process and a process it started
+# in a session of its own (a retry must never overlap the first attempt).
 source "$(dirname "$0")/lib.sh" "$@"
 
 e2e_state_dir STATE
@@ -22,6 +24,9 @@ expect_eq "the execution ends through Catch" SUCCEEDED "$(wait_final "$STATE" "$
 log "found lost after $(( $(now_ms) - T0 )) ms (reconcile interval 1 s, report grace 2 s)"
 OUT=$("$HPCFLOW" status "$ID" --json --state-dir "$STATE")
 expect_eq "the task failed with Job.Lost" Job.Lost "$(jq -r .output.error.Error <<<"$OUT")"
-check "the cause says the wrapper died without recording the end" \
-  jq_ok '.output.error.Cause | test("without recording")' <<<"$OUT"
+check "the cause says the wrapper died while the job ran" \
+  jq_ok '.output.error.Cause | test("wrapper died while the job ran")' <<<"$OUT"
+check "the job's main process is gone" eval "! pid_alive $(cat "$STATE/wrapper.pid.job")"
+check "the process the job started in a session of its own is gone" \
+  eval "! pid_alive $(cat "$STATE/wrapper.pid.escaped")"
 e2e_finish

@@ -9,6 +9,7 @@ namespace hpcflow::backends::slurm {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // What /bin/sh makes of a quoted word: the quoting is only right if the
 // shell gives back the exact original.
@@ -131,21 +132,21 @@ TEST(SbatchArguments, PlainJobHasNoArray) {
   EXPECT_EQ(args.back(), "/d/s.sh");
 }
 
-TEST(BatchScript, PlainJobExportsEnvironmentAndExecsTheWrapper) {
+TEST(BatchScript, PlainJobExecsTheWrapper) {
   ScriptRequest request;
   request.hpcflow_binary = "/opt/hpc flow/bin/hpcflow";
   request.description = "job one";
-  request.environment = {{"GREETING", "it's $HOME"}, {"EMPTY", ""}};
   request.job_dir = "/jobs/j 1";
   auto script = BatchScript(request);
   ASSERT_TRUE(script.has_value()) << script.error().cause;
   EXPECT_EQ(script->rfind("#!/bin/sh\n", 0), 0u);
-  EXPECT_THAT(*script, HasSubstr("GREETING='it'\\''s $HOME'; export GREETING\n"));
-  EXPECT_THAT(*script, HasSubstr("EMPTY=''; export EMPTY\n"));
   EXPECT_THAT(*script, HasSubstr("hpcflow_job_dir='/jobs/j 1'\n"));
   EXPECT_THAT(*script,
               HasSubstr("exec '/opt/hpc flow/bin/hpcflow' job-wrapper \"$hpcflow_job_dir\"\n"));
   EXPECT_THAT(*script, HasSubstr("\"$SLURM_JOB_ID\""));
+  // The job's environment (its task token) is the wrapper's to set, from
+  // the 0600 spec: never in a script that Slurm keeps in its spool.
+  EXPECT_THAT(*script, Not(HasSubstr("export")));
 }
 
 TEST(BatchScript, ArrayElementFindsItsDirectoryByIndex) {
@@ -156,28 +157,20 @@ TEST(BatchScript, ArrayElementFindsItsDirectoryByIndex) {
   ASSERT_TRUE(script.has_value());
   EXPECT_THAT(*script, HasSubstr("$((SLURM_ARRAY_TASK_ID + 1))p"));
   EXPECT_THAT(*script, HasSubstr("'/jobs/a/slurm_array/job_dirs'"));
-  EXPECT_THAT(*script, HasSubstr("slurm_env.sh"));
   EXPECT_THAT(*script, HasSubstr("${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"));
 }
 
-TEST(BatchScript, RefusesNamesAShellCannotExport) {
+TEST(BatchScript, RefusesAJobDirectoryWithANewline) {
   ScriptRequest request;
   request.hpcflow_binary = "/bin/hpcflow";
-  request.job_dir = "/j";
-  request.environment = {{"BAD-NAME", "x"}};
+  request.job_dir = "/a\nb";
   auto script = BatchScript(request);
   ASSERT_FALSE(script.has_value());
   EXPECT_EQ(script.error().name, "usage");
-  EXPECT_THAT(script.error().cause, HasSubstr("BAD-NAME"));
-  request.environment = {{"hpcflow_job_dir", "/elsewhere"}};
-  EXPECT_FALSE(BatchScript(request).has_value());
-  request.environment.clear();
-  request.job_dir = "/a\nb";
-  EXPECT_FALSE(BatchScript(request).has_value());
 }
 
 // The generated script, run by /bin/sh with a stand-in "hpcflow" that prints
-// what it was given, resolves the element's directory and environment.
+// what it was given, resolves the element's directory and records its id.
 TEST(BatchScript, RunsAsAShellScript) {
   char tmpl[] = "/tmp/hpcflow-script-test.XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -186,17 +179,12 @@ TEST(BatchScript, RunsAsAShellScript) {
   ASSERT_TRUE(RunCommand({"/bin/sh", "-c",
                           "mkdir -p '" + dir + "/j0' '" + dir +
                               "/j 1' && printf '%s\\n' "
-                              "'#!/bin/sh' 'echo \"$1|$2|$COMMON|$OWN\"' >" +
+                              "'#!/bin/sh' 'echo \"$1|$2\"' >" +
                               fake + " && chmod +x " + fake + " && printf '%s\\n' '" + dir +
                               "/j0' '" + dir + "/j 1' >" + dir + "/list"},
                          5000));
-  auto env = EnvironmentFile({{"OWN", "it's one"}});
-  ASSERT_TRUE(env.has_value());
-  ASSERT_TRUE(RunCommand(
-      {"/bin/sh", "-c", "cat >'" + dir + "/j 1/slurm_env.sh' <<'EOF'\n" + *env + "EOF"}, 5000));
   ScriptRequest request;
   request.hpcflow_binary = fake;
-  request.environment = {{"COMMON", "c"}};
   request.job_list = dir + "/list";
   auto script = BatchScript(request);
   ASSERT_TRUE(script.has_value());
@@ -204,21 +192,10 @@ TEST(BatchScript, RunsAsAShellScript) {
       {"/usr/bin/env", "SLURM_ARRAY_JOB_ID=77", "SLURM_ARRAY_TASK_ID=1", "/bin/sh", "-c", *script},
       5000);
   ASSERT_TRUE(out.has_value());
-  EXPECT_EQ(out->out, "job-wrapper|" + dir + "/j 1|c|it's one\n") << out->err;
+  EXPECT_EQ(out->out, "job-wrapper|" + dir + "/j 1\n") << out->err;
   auto marker = RunCommand({"/bin/cat", dir + "/j 1/slurm_job_id"}, 5000);
   EXPECT_EQ(marker->out, "77_1\n");
   EXPECT_TRUE(RunCommand({"/bin/rm", "-rf", dir}, 5000).has_value());
-}
-
-TEST(SplitEnvironment, SharedVariablesGoToTheScript) {
-  JobSpec a, b;
-  a.environment = {{"URL", "http://x"}, {"TOKEN", "ta"}, {"ONLY_A", "1"}};
-  b.environment = {{"URL", "http://x"}, {"TOKEN", "tb"}};
-  auto split = SplitEnvironment({&a, &b});
-  EXPECT_EQ(split.common, (std::map<std::string, std::string>{{"URL", "http://x"}}));
-  ASSERT_EQ(split.own.size(), 2u);
-  EXPECT_EQ(split.own[0], (std::map<std::string, std::string>{{"ONLY_A", "1"}, {"TOKEN", "ta"}}));
-  EXPECT_EQ(split.own[1], (std::map<std::string, std::string>{{"TOKEN", "tb"}}));
 }
 
 }  // namespace
