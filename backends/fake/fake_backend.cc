@@ -90,6 +90,8 @@ Result<std::vector<JobHandle>> FakeBackend::Submit(const std::vector<JobSpec>& j
         Begin(job, started->value("start_ms", WallClockMs()));
       } else {
         job.handle = {spec.name, key, "fake-" + std::to_string(next_id_++)};
+        // The spec, as a real backend leaves it for the wrapper (0600).
+        (void)WriteFileAtomically(JobFiles(key).spec(), DumpJson(JobSpecToJson(spec)));
         pool_.Enqueue(key, pool_.SlotsFor(spec), group);
       }
       handles.push_back(job.handle);

@@ -2,8 +2,9 @@
 //
 // The fake has no wrapper, so it reports each end itself through
 // FakeOptions::on_end, from its own timer thread. It writes the job
-// directory files a real job would (started, stdout, stderr, exit, and the
-// result when scripted), so Reconcile, adoption after a restart and result
+// directory files a real job would (spec.json, started, stdout, stderr,
+// exit, and the result when scripted), and `runs`: one line per start, so
+// that tests can count how often a job ran, so Reconcile, adoption after a restart and result
 // reading work as with the local backend. It queues jobs on a slot pool
 // (FakeOptions::cores, cpus * tasks per job) and honours max_concurrent.
 //

@@ -115,6 +115,7 @@ std::string LocalBackend::Core::Launch(const std::string& job_dir, int lock_fd) 
   wrapper.environment[kLockFdVariable] = std::to_string(lock_fd);
   // The wrapper's own complaints (the job's output has files of its own).
   wrapper.stderr_path = job_dir + "/wrapper.log";
+  wrapper.append_output = true;  // a relaunched wrapper keeps what the last one said
   auto pid = LocalProcess::StartDetached(wrapper, lock_fd);
   if (!pid) {
     // Nothing will ever record this job's end but us.

@@ -28,8 +28,8 @@ std::string Errno(int error) { return std::strerror(error); }
 // close-on-exec), for the child's stdout or stderr.
 class OutputFile {
  public:
-  explicit OutputFile(const std::string& path) : path_(path.empty() ? "/dev/null" : path) {
-    fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  OutputFile(const std::string& path, bool append) : path_(path.empty() ? "/dev/null" : path) {
+    fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0600);
     if (fd_ < 0) error_ = errno;
   }
   ~OutputFile() {
@@ -115,7 +115,9 @@ void ResetSignals() {
 // async-signal-safe calls are allowed (the wrapper has threads).
 struct Launch {
   explicit Launch(const ProcessSpec& spec)
-      : out(spec.stdout_path), err(spec.stderr_path), env(spec.environment) {
+      : out(spec.stdout_path, spec.append_output),
+        err(spec.stderr_path, spec.append_output),
+        env(spec.environment) {
     command = spec.argv.empty() ? std::vector<std::string>{"/bin/sh", "-c", spec.shell_command}
                                 : spec.argv;
     program = ResolveProgram(command[0], env);

@@ -30,6 +30,7 @@ struct ProcessSpec {
   std::string working_directory;  // empty: the caller's
   std::string stdout_path;        // created or truncated; empty: /dev/null
   std::string stderr_path;
+  bool append_output = false;  // append to the files instead of truncating them
   // Stay in the caller's process group. Otherwise the process leads a new
   // group (its pgid is its pid).
   bool same_process_group = false;

@@ -1,6 +1,7 @@
 #include "backends/slurm/job_markers.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -48,6 +49,15 @@ std::optional<std::string> ReadJobIdMarker(const std::string& job_dir) {
   }
   if (id.empty()) return std::nullopt;
   return id;
+}
+
+int ReadResubmitCount(const std::string& job_dir) {
+  auto text = ReadFile(PathIn(job_dir, "slurm_resubmits"));
+  return text ? std::atoi(text->c_str()) : 0;
+}
+
+void WriteResubmitCount(const std::string& job_dir, int count) {
+  (void)WriteFileAtomically(PathIn(job_dir, "slurm_resubmits"), std::to_string(count) + "\n");
 }
 
 void WriteCancelledMarker(const std::string& job_dir) {

@@ -9,6 +9,8 @@
 //   slurm_job_id       written AFTER sbatch (and again by the batch script
 //                      when the job starts): "4242" or "4242_7". Its
 //                      presence means "submitted": adopt, never resubmit.
+//   slurm_resubmits    how often the job was submitted again because it ended
+//                      without its wrapper ever starting it.
 //   slurm_cancelled    written by Cancel: Slurm forgets array elements
 //                      cancelled while pending, so this is how Reconcile
 //                      knows why such a job vanished.
@@ -38,6 +40,9 @@ std::optional<SubmitIntent> ReadSubmitIntent(const std::string& job_dir);
 Status WriteJobIdMarker(const std::string& job_dir, const std::string& job_id);
 // The Slurm id recorded in the job directory, if any.
 std::optional<std::string> ReadJobIdMarker(const std::string& job_dir);
+
+int ReadResubmitCount(const std::string& job_dir);
+void WriteResubmitCount(const std::string& job_dir, int count);
 
 void WriteCancelledMarker(const std::string& job_dir);
 bool HasCancelledMarker(const std::string& job_dir);

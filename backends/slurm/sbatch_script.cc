@@ -123,7 +123,10 @@ std::string ArrayRange(int count, int throttle) {
 }
 
 std::vector<std::string> SbatchArguments(const SbatchRequest& request) {
-  std::vector<std::string> args = {"--parsable", "--job-name=" + request.job_name, "--export=ALL"};
+  // --open-mode=append: a job submitted again (it ended without starting)
+  // keeps what its first batch script said in its log.
+  std::vector<std::string> args = {"--parsable", "--job-name=" + request.job_name, "--export=ALL",
+                                   "--open-mode=append"};
   if (request.array_count > 0) {
     args.push_back("--array=" + ArrayRange(request.array_count, request.throttle));
   }

@@ -6,11 +6,13 @@
 #include <set>
 #include <thread>
 
+#include "backends/job_dir.h"
 #include "backends/slurm/array_plan.h"
 #include "backends/slurm/job_markers.h"
 #include "backends/slurm/sbatch_script.h"
 #include "backends/slurm/slurm_parse.h"
 #include "backends/slurm/slurm_state.h"
+#include "common/crash_point.h"
 #include "common/files.h"
 #include "common/ids.h"
 #include "common/json.h"
@@ -314,15 +316,22 @@ Result<std::string> SlurmBackend::SubmitUnit(const std::vector<JobSpec>& jobs,
   request.error = files.error;
   request.script = files.script;
   request.resources = slurm::ResourceArguments(first);
-  return RunSbatch(slurm_name, slurm::SbatchArguments(request));
+  CrashPoint("slurm.before_sbatch");
+  auto id = RunSbatch(slurm_name, slurm::SbatchArguments(request));
+  if (id) CrashPoint("slurm.after_sbatch");
+  return id;
 }
 
 void SlurmBackend::Cancel(const std::vector<JobHandle>& jobs) {
   std::vector<std::string> ids;
   for (const auto& job : jobs) {
-    if (job.job_id.empty()) continue;
+    std::string id = job.job_id;
+    if (!job.job_dir.empty()) {
+      if (auto marker = slurm::ReadJobIdMarker(job.job_dir)) id = *marker;  // resubmitted
+    }
+    if (id.empty()) continue;
     if (!job.job_dir.empty()) slurm::WriteCancelledMarker(job.job_dir);
-    ids.push_back(job.job_id);
+    ids.push_back(id);
   }
   auto words = slurm::CompressJobIds(ids);
   if (words.empty()) return;
@@ -331,7 +340,14 @@ void SlurmBackend::Cancel(const std::vector<JobHandle>& jobs) {
   (void)commands_.RunRetrying("scancel", words, options_.query_retry);
 }
 
-std::vector<JobStatus> SlurmBackend::Reconcile(const std::vector<JobHandle>& jobs) {
+std::vector<JobStatus> SlurmBackend::Reconcile(const std::vector<JobHandle>& handles) {
+  // A job submitted again (it ended without starting) has a new Slurm id,
+  // recorded in its directory: the directory is the authority.
+  std::vector<JobHandle> jobs = handles;
+  for (auto& job : jobs) {
+    if (job.job_dir.empty()) continue;
+    if (auto id = slurm::ReadJobIdMarker(job.job_dir)) job.job_id = *id;
+  }
   const int64_t now = NowMs();
   std::vector<JobStatus> statuses(jobs.size());
   std::vector<slurm::JobEvidence> evidence(jobs.size());
@@ -422,9 +438,34 @@ std::vector<JobStatus> SlurmBackend::Reconcile(const std::vector<JobHandle>& job
     if (auto it = records.find(jobs[i].job_id); it != records.end()) e.slurm = it->second;
     auto split = slurm::SplitSlurmJobId(jobs[i].job_id);
     e.array_known = split.index >= 0 && known_bases.count(split.base) > 0;
+    if (slurm::EndedWithoutStarting(e) &&
+        slurm::ReadResubmitCount(jobs[i].job_dir) < kMaxResubmits) {
+      // Nothing ran: it may run now, once (a wrapper killed before its start
+      // gate opened). A batch script that keeps failing before the wrapper
+      // runs it (a missing binary on the nodes) ends lost after a few tries.
+      if (Resubmit(jobs[i])) {
+        statuses[i].kind = JobStatus::Kind::kQueued;
+        continue;
+      }
+    }
     statuses[i] = slurm::DecideStatus(e);
   }
   return statuses;
+}
+
+bool SlurmBackend::Resubmit(const JobHandle& job) {
+  auto spec_json = ReadJsonFile(JobFiles(job.job_dir).spec());
+  if (!spec_json) return false;
+  JobSpec spec = JobSpecFromJson(*spec_json);
+  int count = slurm::ReadResubmitCount(job.job_dir) + 1;
+  slurm::WriteResubmitCount(job.job_dir, count);
+  slurm::RemoveSubmitMarkers(job.job_dir);
+  // A Slurm name of its own: the one it ended under still names that job.
+  spec.name = job.name + "-r" + std::to_string(count);
+  auto id = SubmitUnit({spec}, {0}, false, 0, "");
+  if (!id) return false;
+  (void)slurm::WriteJobIdMarker(job.job_dir, *id);
+  return true;
 }
 
 }  // namespace hpcflow::backends

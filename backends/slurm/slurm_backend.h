@@ -75,6 +75,9 @@ class SlurmBackend : public Backend {
   // cluster has accounting. Jobs whose wrapper recorded a normal end need no
   // query. If Slurm cannot be asked, jobs are reported queued or running
   // (never lost) from their job directories.
+  // A job that ended without its wrapper ever starting it (the wrapper died
+  // before its start gate opened) is submitted again, at most kMaxResubmits
+  // times, and reported queued.
   std::vector<JobStatus> Reconcile(const std::vector<JobHandle>& jobs) override;
 
   bool Understands(const std::string& parameter) const override;
@@ -102,6 +105,11 @@ class SlurmBackend : public Backend {
   Result<std::string> SubmitUnit(const std::vector<JobSpec>& jobs,
                                  const std::vector<size_t>& members, bool is_array, int throttle,
                                  const std::string& after_job_id);
+
+  // Submits a job that ended without starting again, as a plain job under a
+  // Slurm name of its own, and records its new id in its directory.
+  bool Resubmit(const JobHandle& job);
+  static constexpr int kMaxResubmits = 2;
 
   SlurmBackendOptions options_;
   slurm::SlurmCommands commands_;

@@ -85,6 +85,16 @@ JobStatus DecideStatus(const JobEvidence& evidence) {
       }
     }
     if (record) return Ended(*record);
+    if (slurm.state == "FAILED" && evidence.started) {
+      // The wrapper recorded the start but no end: it was killed (the OOM
+      // killer, an administrator). Slurm saw its batch step end: the job is
+      // gone with it.
+      return Ended(Kind::kLost, evidence,
+                   where + " FAILED" +
+                       (slurm.signal != 0 ? " (signal " + std::to_string(slurm.signal) + ")"
+                                          : std::string()) +
+                       ": its job wrapper was killed while the job ran");
+    }
     if (slurm.state == "FAILED" && slurm.exit_known) {
       JobStatus status =
           Ended(Kind::kExited, evidence,
@@ -118,6 +128,14 @@ JobStatus DecideStatus(const JobEvidence& evidence) {
       where + " is unknown to the Slurm controller" +
           (evidence.started ? " and its job wrapper recorded no end" : " and never started") +
           " (purged after MinJobAge, or the job vanished)");
+}
+
+bool EndedWithoutStarting(const JobEvidence& evidence) {
+  if (evidence.started || evidence.wrapper_end || evidence.cancelled_by_us || !evidence.slurm) {
+    return false;
+  }
+  const std::string& state = evidence.slurm->state;
+  return state == "COMPLETED" || state == "FAILED";
 }
 
 }  // namespace hpcflow::backends::slurm

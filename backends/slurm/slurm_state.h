@@ -40,6 +40,13 @@ struct JobEvidence {
 
 JobStatus DecideStatus(const JobEvidence& evidence);
 
+// True when Slurm says the job ended by itself (COMPLETED or FAILED, not a
+// verdict of the scheduler's such as TIMEOUT or NODE_FAIL, nor our cancel)
+// while its job wrapper never recorded a start: the wrapper died before its
+// start gate opened (or the batch script failed before it ran the wrapper),
+// so the job's command never ran and it may be submitted again.
+bool EndedWithoutStarting(const JobEvidence& evidence);
+
 }  // namespace hpcflow::backends::slurm
 
 #endif  // HPCFLOW_BACKENDS_SLURM_SLURM_STATE_H_

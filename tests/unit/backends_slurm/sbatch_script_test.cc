@@ -118,7 +118,7 @@ TEST(SbatchArguments, ArrayWithDependencyAndResourcesLast) {
   request.resources = {"--ntasks=1", "--time=5"};
   EXPECT_EQ(SbatchArguments(request),
             (std::vector<std::string>{
-                "--parsable", "--job-name=hpcflow-array-3-abc", "--export=ALL", "--array=0-2%2",
+                "--parsable", "--job-name=hpcflow-array-3-abc", "--export=ALL", "--open-mode=append", "--array=0-2%2",
                 "--dependency=afterany:41", "--chdir=/w", "--output=/d/slurm-%A_%a.out",
                 "--error=/d/slurm-%A_%a.err", "--ntasks=1", "--time=5", "/d/batch.sh"}));
 }
