@@ -1,5 +1,6 @@
 // The conformance suite for the local and fake backends, and what only the
 // local backend has: its slot pool and the wrapper's own locking.
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "backend_conformance.h"
 #include "backends/fake/fake_backend.h"
 #include "backends/job_dir.h"
+#include "backends/job_processes.h"
 #include "backends/job_wrapper.h"
 #include "backends/local/local_backend.h"
 
@@ -252,6 +254,134 @@ TEST(JobWrapperTest, StopSignalCancelsTheJobGroup) {
   ASSERT_TRUE(end);
   EXPECT_EQ(end->kind, JobEnd::Kind::kCancelled) << DumpJson(JobEndToJson(*end));
   EXPECT_EQ(end->signal, SIGTERM);
+}
+
+// A backend that is gone (a crashed server) leaves its queued jobs with a
+// spec and a lock that nobody holds: a new backend given them again queues
+// and runs each, exactly once.
+TEST(LocalBackendTest, JobsQueuedInABackendThatIsGoneRunOnceInTheNextOne) {
+  TempDir dir;
+  std::vector<JobSpec> specs;
+  for (int i = 0; i < 4; ++i) {
+    JobSpec spec;
+    spec.name = "queued" + std::to_string(i);
+    spec.job_dir = dir.path() + "/" + spec.name;
+    spec.cpus = 2;  // one at a time on two cores
+    spec.shell_command = "echo ran >> " + spec.job_dir + "/runs; sleep 0.3";
+    specs.push_back(spec);
+  }
+  {
+    LocalBackend first(ConformanceLocalOptions(2));
+    ASSERT_TRUE(first.Submit(specs, {}));
+    // Gone while three jobs wait: only the first started.
+  }
+  LocalBackend second(ConformanceLocalOptions(2));
+  auto handles = second.Submit(specs, {});
+  ASSERT_TRUE(handles) << handles.error().cause;
+  for (const JobHandle& handle : *handles) {
+    EXPECT_EQ(WaitForEnd(second, handle).kind, JobEnd::Kind::kExited) << handle.name;
+  }
+  for (const JobSpec& spec : specs) {
+    auto runs = ReadFile(spec.job_dir + "/runs");
+    EXPECT_TRUE(runs && *runs == "ran\n") << spec.name << " ran " << (runs ? *runs : "never");
+  }
+}
+
+// A wrapper that dies before it starts the job (here: a "wrapper" that
+// exits at once) leaves nothing run: the job is launched again, three times
+// in all, then it is lost with the reason.
+TEST(LocalBackendTest, AWrapperThatDiesBeforeTheStartIsLaunchedAgainThenLost) {
+  TempDir dir;
+  LocalOptions options = ConformanceLocalOptions(2);
+  options.wrapper_command = {"/bin/sh", "-c", "echo launched >> \"$0/launches\""};
+  LocalBackend backend(options);
+  JobSpec spec;
+  spec.name = "doomed";
+  spec.job_dir = dir.path() + "/doomed";
+  spec.shell_command = "echo ran >> " + spec.job_dir + "/runs";
+  auto handles = backend.Submit({spec}, {});
+  ASSERT_TRUE(handles) << handles.error().cause;
+  JobEnd end = WaitForEnd(backend, (*handles)[0]);
+  EXPECT_EQ(end.kind, JobEnd::Kind::kLost);
+  EXPECT_NE(end.detail.find("died 3 times before it started"), std::string::npos) << end.detail;
+  EXPECT_EQ(*ReadFile(spec.job_dir + "/launches"), "launched\nlaunched\nlaunched\n");
+  EXPECT_FALSE(fs::exists(spec.job_dir + "/runs"));
+}
+
+// Cancelling a job whose wrapper is dead kills what the job left running,
+// found by its process group (checked by start time) and its
+// HPCFLOW_JOB_DIR, and records the cancel.
+TEST(LocalBackendTest, CancelOfAJobWhoseWrapperDiedKillsItsLeftovers) {
+  TempDir dir;
+  std::string job_dir = dir.path() + "/orphaned";
+  JobSpec spec = WriteSpec(job_dir, "sleep 600");
+  // A job group of ours, with the marker, as a dead wrapper leaves it.
+  pid_t leader = fork();
+  if (leader == 0) {
+    setpgid(0, 0);
+    setenv("HPCFLOW_JOB_DIR", job_dir.c_str(), 1);
+    execl("/bin/sh", "sh", "-c", "setsid sleep 600 & exec sleep 600", nullptr);
+    _exit(127);
+  }
+  setpgid(leader, leader);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  StartedRecord started{99999999, leader, WallClockMs(), ProcessStartTicks(leader).value_or(0),
+                        BootId()};
+  ASSERT_TRUE(WriteStarted(job_dir, started));
+  LocalBackend backend(ConformanceLocalOptions(2));
+  backend.Cancel({JobHandle{spec.name, job_dir, ""}});
+  int status = 0;
+  EXPECT_EQ(waitpid(leader, &status, 0), leader);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  auto end = ReadJobEnd(job_dir);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->kind, JobEnd::Kind::kCancelled);
+  EXPECT_NE(end->detail.find("were killed"), std::string::npos) << end->detail;
+}
+
+// A started record whose group leader is another process now (the pid was
+// reused) is not signalled.
+TEST(LocalBackendTest, AReusedPidIsNeverSignalled) {
+  pid_t stranger = fork();
+  if (stranger == 0) {
+    setpgid(0, 0);
+    execl("/bin/sleep", "sleep", "600", nullptr);
+    _exit(127);
+  }
+  setpgid(stranger, stranger);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  StartedRecord old{1, stranger, 0, ProcessStartTicks(stranger).value_or(0) - 1, BootId()};
+  EXPECT_FALSE(SignalJobGroup(old, SIGKILL));
+  StartedRecord rebooted{1, stranger, 0, ProcessStartTicks(stranger).value_or(0), "another boot"};
+  EXPECT_FALSE(SignalJobGroup(rebooted, SIGKILL));
+  StartedRecord same{1, stranger, 0, ProcessStartTicks(stranger).value_or(0), BootId()};
+  EXPECT_TRUE(SignalJobGroup(same, SIGKILL));
+  int status = 0;
+  waitpid(stranger, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status));
+}
+
+// A wrapper killed between starting the job's process and recording the
+// start: the process, held at its start gate, never runs the command.
+TEST(JobWrapperTest, AWrapperKilledBeforeRecordingTheStartRunsNothing) {
+  TempDir dir;
+  std::string job_dir = dir.path() + "/job";
+  WriteSpec(job_dir, "echo ran >> " + job_dir + "/runs");
+  pid_t pid = fork();
+  if (pid == 0) {
+    setenv("HPCFLOW_CRASH_AT", "wrapper.before_started", 1);
+    execl(HPCFLOW_BINARY, HPCFLOW_BINARY, "job-wrapper", job_dir.c_str(), nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(fs::exists(job_dir + "/runs"));
+  EXPECT_FALSE(ReadStarted(job_dir));
+  // Never started: a wrapper may run it now, once.
+  EXPECT_EQ(RunWrapper(job_dir), 0);
+  EXPECT_EQ(*ReadFile(job_dir + "/runs"), "ran\n");
 }
 
 TEST(FakeBackendTest, ScriptedEndsAndBadScripts) {

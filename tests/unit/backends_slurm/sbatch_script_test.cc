@@ -116,11 +116,12 @@ TEST(SbatchArguments, ArrayWithDependencyAndResourcesLast) {
   request.error = "/d/slurm-%A_%a.err";
   request.script = "/d/batch.sh";
   request.resources = {"--ntasks=1", "--time=5"};
-  EXPECT_EQ(SbatchArguments(request),
-            (std::vector<std::string>{
-                "--parsable", "--job-name=hpcflow-array-3-abc", "--export=ALL", "--open-mode=append", "--array=0-2%2",
-                "--dependency=afterany:41", "--chdir=/w", "--output=/d/slurm-%A_%a.out",
-                "--error=/d/slurm-%A_%a.err", "--ntasks=1", "--time=5", "/d/batch.sh"}));
+  EXPECT_EQ(
+      SbatchArguments(request),
+      (std::vector<std::string>{
+          "--parsable", "--job-name=hpcflow-array-3-abc", "--export=ALL", "--open-mode=append",
+          "--array=0-2%2", "--dependency=afterany:41", "--chdir=/w", "--output=/d/slurm-%A_%a.out",
+          "--error=/d/slurm-%A_%a.err", "--ntasks=1", "--time=5", "/d/batch.sh"}));
 }
 
 TEST(SbatchArguments, PlainJobHasNoArray) {

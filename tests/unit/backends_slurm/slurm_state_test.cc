@@ -144,5 +144,29 @@ TEST(IsFinalSlurmState, FinalAndNot) {
   }
 }
 
+TEST(DecideStatus, FailedAfterTheWrapperStartedWithoutAnEndIsLost) {
+  SlurmJobRecord record = Slurm("FAILED", 0);
+  record.signal = 9;
+  auto status = DecideStatus(Evidence(record, std::nullopt, true));
+  EXPECT_EQ(status.end.kind, Kind::kLost);
+  EXPECT_NE(status.end.detail.find("wrapper was killed"), std::string::npos) << status.end.detail;
+}
+
+TEST(EndedWithoutStarting, OnlyWhenSlurmEndedItAndNothingStarted) {
+  EXPECT_TRUE(EndedWithoutStarting(Evidence(Slurm("FAILED", 1), std::nullopt, false)));
+  EXPECT_TRUE(EndedWithoutStarting(Evidence(Slurm("COMPLETED"), std::nullopt, false)));
+  // Started, recorded, still running, a verdict of the scheduler, our cancel:
+  // something may have run, or Slurm's word stands.
+  EXPECT_FALSE(EndedWithoutStarting(Evidence(Slurm("FAILED", 1), std::nullopt, true)));
+  EXPECT_FALSE(EndedWithoutStarting(Evidence(Slurm("COMPLETED"), Exited(0), false)));
+  EXPECT_FALSE(EndedWithoutStarting(Evidence(Slurm("RUNNING"), std::nullopt, false)));
+  EXPECT_FALSE(EndedWithoutStarting(Evidence(Slurm("NODE_FAIL"), std::nullopt, false)));
+  EXPECT_FALSE(EndedWithoutStarting(Evidence(Slurm("TIMEOUT"), std::nullopt, false)));
+  EXPECT_FALSE(EndedWithoutStarting(Evidence(std::nullopt, std::nullopt, false)));
+  auto cancelled = Evidence(Slurm("FAILED", 1), std::nullopt, false);
+  cancelled.cancelled_by_us = true;
+  EXPECT_FALSE(EndedWithoutStarting(cancelled));
+}
+
 }  // namespace
 }  // namespace hpcflow::backends::slurm

@@ -133,5 +133,36 @@ TEST(CallbackRequest, JobEndFields) {
                 "'end.exit_code' is out of range");
 }
 
+TEST(CallbackRequest, IntegersBeyond64BitsAreRefusedNotRounded) {
+  ExpectInvalid(CallbackKind::kSuccess,
+                R"({"token": "t", "output": {"n": 123456789012345678901234567890}})",
+                "does not fit in 64 bits");
+  ExpectInvalid(CallbackKind::kSuccess, R"({"token": "t", "output": [-9223372036854775809]})",
+                "-9223372036854775809");
+  ExpectInvalid(CallbackKind::kSuccess, R"({"token": "t", "output": 18446744073709551616})",
+                "18446744073709551616");
+  // What fits, floating point, and digits inside strings pass.
+  for (const char* body :
+       {R"({"token": "t", "output": [18446744073709551615, -9223372036854775808, 0]})",
+        R"({"token": "t", "output": [1e300, 1.5, 123456789012345678901234567890.0]})",
+        R"({"token": "t", "output": "123456789012345678901234567890"})",
+        R"({"token": "123456789012345678901234567890", "output": {}})"}) {
+    EXPECT_TRUE(ParseCallbackRequest(CallbackKind::kSuccess, body)) << body;
+  }
+}
+
+TEST(CallbackRequest, JobEndCarriesTheReportKey) {
+  auto r = ParseCallbackRequest(
+      CallbackKind::kJobEnd,
+      R"({"token": "t", "key": "k1", "end": {"kind": "exited", "exit_code": 0, "signal": 0,
+          "start_ms": 1, "end_ms": 2}})");
+  ASSERT_TRUE(r) << r.error().cause;
+  EXPECT_EQ(r->report_key, "k1");
+  ExpectInvalid(CallbackKind::kJobEnd,
+                R"({"token": "t", "key": 5, "end": {"kind": "exited", "exit_code": 0,
+                    "signal": 0, "start_ms": 1, "end_ms": 2}})",
+                "key");
+}
+
 }  // namespace
 }  // namespace hpcflow::orchestrator

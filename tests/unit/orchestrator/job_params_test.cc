@@ -98,6 +98,13 @@ TEST(JobSpecFromParametersTest, NamesTheBadParameter) {
       {R"({"Command":"true","SbatchArgs":"--exclusive"})", "SbatchArgs"},
       {R"({"Command":"true","SbatchArgs":[1]})", "SbatchArgs"},
       {R"({"Command":"true","Environment":[]})", "Environment"},
+      // Names and values no backend can pass on, the same rule everywhere.
+      {R"({"Command":"true","Environment":{"":"x"}})", "Environment: "},
+      {R"({"Command":"true","Environment":{"PATH=/evil":"x"}})", "PATH=/evil"},
+      {R"({"Command":"true","Environment":{"A\nB":"x"}})", "Environment: "},
+      {R"({"Command":"true","Environment":{"A\u0000B":"x"}})", "Environment: "},
+      {R"({"Command":"true","Environment":{"1X":"x"}})", "1X"},
+      {R"({"Command":"true","Environment":{"OK":"a\u0000b"}})", "NUL"},
       {R"({"Command":[1]})", "Command"},
       {R"({"Command":[]})", "Command"},
       {R"({"Cpus":1})", "Command"}};

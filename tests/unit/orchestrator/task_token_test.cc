@@ -110,5 +110,22 @@ TEST(TaskToken, CauseDoesNotEchoTheToken) {
   EXPECT_EQ(result.error().cause.find(token.substr(0, 20)), std::string::npos);
 }
 
+TEST(JobReportKey, BoundToTheTokenAndTheSecret) {
+  std::string token = SignTaskToken(kSecret, Sample());
+  std::string key = JobReportKey(kSecret, token);
+  EXPECT_TRUE(CheckJobReportKey(kSecret, token, key));
+  EXPECT_EQ(key, JobReportKey(kSecret, token));  // the same after a replay
+  EXPECT_NE(key, token);
+  EXPECT_FALSE(CheckJobReportKey(kSecret, token, ""));
+  EXPECT_FALSE(CheckJobReportKey(kSecret, token, token));
+  EXPECT_FALSE(CheckJobReportKey(kSecret, token, key.substr(1)));
+  TokenClaims other = Sample();
+  other.attempt = 4;
+  EXPECT_FALSE(CheckJobReportKey(kSecret, SignTaskToken(kSecret, other), key));
+  std::string other_secret(kSecret.rbegin(), kSecret.rend());
+  EXPECT_FALSE(CheckJobReportKey(other_secret, token, key));
+  EXPECT_FALSE(CheckJobReportKey("", token, key));
+}
+
 }  // namespace
 }  // namespace hpcflow::orchestrator
