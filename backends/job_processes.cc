@@ -106,7 +106,8 @@ bool SignalJobGroup(const StartedRecord& started, int sig) {
 int KillJobLeftovers(const std::string& job_dir, const StartedRecord& started, int timeout_ms) {
   if (!started.boot_id.empty() && started.boot_id != BootId()) return 0;  // nothing survives a boot
   // The group is searched only while it is the job's (SignalJobGroup's rule).
-  const bool group_is_ours = SignalJobGroup(started, SIGKILL);
+  // Signal 0 only checks: the members are counted alive before they die.
+  const bool group_is_ours = SignalJobGroup(started, 0);
   const std::string marker = std::string(kJobDirVariable) + "=" + job_dir;
   const uid_t me = geteuid();
   std::set<pid_t> seen;
@@ -132,6 +133,7 @@ int KillJobLeftovers(const std::string& job_dir, const StartedRecord& started, i
       }
       if (member) alive.push_back(pid);
     }
+    if (group_is_ours) kill(-started.pgid, SIGKILL);
     for (pid_t pid : alive) {
       seen.insert(pid);
       kill(pid, SIGKILL);

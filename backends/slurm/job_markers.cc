@@ -62,12 +62,12 @@ void WriteResubmitCount(const std::string& job_dir, int count) {
 
 void WriteCancelledMarker(const std::string& job_dir) {
   // Best effort: without it a cancelled pending element reads as lost.
-  (void)WriteFileAtomically(PathIn(job_dir, kCancelledFile), "");
+  (void)WriteFileAtomically(JobFiles(job_dir).cancel(), std::to_string(WallClockMs()));
 }
 
 bool HasCancelledMarker(const std::string& job_dir) {
   std::error_code ec;
-  return fs::exists(PathIn(job_dir, kCancelledFile), ec);
+  return fs::exists(JobFiles(job_dir).cancel(), ec);
 }
 
 void RemoveSubmitMarkers(const std::string& job_dir) {

@@ -11,9 +11,11 @@
 //                      presence means "submitted": adopt, never resubmit.
 //   slurm_resubmits    how often the job was submitted again because it ended
 //                      without its wrapper ever starting it.
-//   slurm_cancelled    written by Cancel: Slurm forgets array elements
-//                      cancelled while pending, so this is how Reconcile
-//                      knows why such a job vanished.
+//
+// Cancel writes the common cancel request (JobFiles::cancel()): Slurm
+// forgets array elements cancelled while pending, so that is how Reconcile
+// knows why such a job vanished, and the wrapper of a running job records a
+// cancel even when scancel's signals reach the job's processes before it.
 #ifndef HPCFLOW_BACKENDS_SLURM_JOB_MARKERS_H_
 #define HPCFLOW_BACKENDS_SLURM_JOB_MARKERS_H_
 
@@ -27,7 +29,6 @@ namespace hpcflow::backends::slurm {
 
 inline constexpr const char* kSubmitIntentFile = "slurm_submit.json";
 inline constexpr const char* kJobIdFile = "slurm_job_id";
-inline constexpr const char* kCancelledFile = "slurm_cancelled";
 
 struct SubmitIntent {
   std::string slurm_name;  // --job-name of the sbatch call

@@ -353,23 +353,29 @@ std::vector<JobStatus> SlurmBackend::Reconcile(const std::vector<JobHandle>& han
   std::vector<slurm::JobEvidence> evidence(jobs.size());
   std::vector<bool> decided(jobs.size(), false);
   std::vector<std::string> bases;
-  for (size_t i = 0; i < jobs.size(); ++i) {
+  // What the job directory says. Read again after Slurm is asked: a job that
+  // ends between the two reads would otherwise look ended by Slurm with no
+  // record of the wrapper (lost), or never started (and be run again).
+  auto read_markers = [&](size_t i) {
     auto& e = evidence[i];
     const std::string& dir = jobs[i].job_dir;
-    e.job_id = jobs[i].job_id.empty() ? "(id unknown) of " + jobs[i].name : jobs[i].job_id;
-    e.now_ms = now;
-    if (!dir.empty()) {
-      e.wrapper_end = slurm::ReadWrapperEnd(dir);
-      e.started = slurm::HasStarted(dir);
-      e.cancelled_by_us = slurm::HasCancelledMarker(dir);
-      if (e.started) {
-        if (auto text = ReadFile(JobFiles(dir).started())) {
-          if (auto json = ParseJson(*text); json && json->is_object()) {
-            e.start_ms = json->value("start_ms", int64_t{0});
-          }
+    if (dir.empty()) return;
+    e.wrapper_end = slurm::ReadWrapperEnd(dir);
+    e.started = slurm::HasStarted(dir);
+    e.cancelled_by_us = slurm::HasCancelledMarker(dir);
+    if (e.started) {
+      if (auto text = ReadFile(JobFiles(dir).started())) {
+        if (auto json = ParseJson(*text); json && json->is_object()) {
+          e.start_ms = json->value("start_ms", int64_t{0});
         }
       }
     }
+  };
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    auto& e = evidence[i];
+    e.job_id = jobs[i].job_id.empty() ? "(id unknown) of " + jobs[i].name : jobs[i].job_id;
+    e.now_ms = now;
+    read_markers(i);
     // A normal end recorded by the wrapper needs no question to Slurm.
     if (e.wrapper_end && e.wrapper_end->kind != JobEnd::Kind::kSignaled &&
         !(e.wrapper_end->kind == JobEnd::Kind::kExited && e.wrapper_end->exit_code > 128)) {
@@ -436,6 +442,7 @@ std::vector<JobStatus> SlurmBackend::Reconcile(const std::vector<JobHandle>& han
       continue;
     }
     if (auto it = records.find(jobs[i].job_id); it != records.end()) e.slurm = it->second;
+    if (!e.slurm || slurm::IsFinalSlurmState(e.slurm->state)) read_markers(i);
     auto split = slurm::SplitSlurmJobId(jobs[i].job_id);
     e.array_known = split.index >= 0 && known_bases.count(split.base) > 0;
     if (slurm::EndedWithoutStarting(e) &&

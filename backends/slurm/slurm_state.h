@@ -29,7 +29,7 @@ struct JobEvidence {
   std::optional<SlurmJobRecord> slurm;  // nullopt: the controller and accounting know nothing
   std::optional<JobEnd> wrapper_end;    // JOB_DIR/exit
   bool started = false;                 // JOB_DIR/started exists
-  bool cancelled_by_us = false;         // JOB_DIR/slurm_cancelled exists
+  bool cancelled_by_us = false;         // JOB_DIR/cancel exists (Cancel wrote it)
   // Other elements of the same array are still known to the controller: an
   // element missing among them was removed while pending (Slurm drops
   // pending elements that are cancelled instead of keeping a record).

@@ -320,11 +320,29 @@ TEST(LocalBackendTest, CancelOfAJobWhoseWrapperDiedKillsItsLeftovers) {
   if (leader == 0) {
     setpgid(0, 0);
     setenv("HPCFLOW_JOB_DIR", job_dir.c_str(), 1);
-    execl("/bin/sh", "sh", "-c", "setsid sleep 600 & exec sleep 600", nullptr);
+    // The escaped process writes its pid once it runs, so the test never
+    // races the shell's fork under a loaded machine.
+    std::string script =
+        "setsid sh -c 'echo $$ > " + job_dir + "/escaped.pid; exec sleep 600' & exec sleep 600";
+    execl("/bin/sh", "sh", "-c", script.c_str(), nullptr);
     _exit(127);
   }
   setpgid(leader, leader);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  pid_t escaped = 0;
+  for (int i = 0; i < 1000 && escaped == 0; ++i) {
+    auto text = ReadFile(job_dir + "/escaped.pid");
+    if (text && !text->empty() && text->back() == '\n')
+      escaped = std::stoi(*text);
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GT(escaped, 0) << "the job's escaped process never started";
+  // Wait until the leader has exec'd sleep (its start time is then final).
+  for (int i = 0; i < 500; ++i) {
+    auto cmdline = ReadFile("/proc/" + std::to_string(leader) + "/cmdline");
+    if (cmdline && cmdline->rfind("sleep", 0) == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   StartedRecord started{99999999, leader, WallClockMs(), ProcessStartTicks(leader).value_or(0),
                         BootId()};
   ASSERT_TRUE(WriteStarted(job_dir, started));
@@ -336,7 +354,16 @@ TEST(LocalBackendTest, CancelOfAJobWhoseWrapperDiedKillsItsLeftovers) {
   auto end = ReadJobEnd(job_dir);
   ASSERT_TRUE(end);
   EXPECT_EQ(end->kind, JobEnd::Kind::kCancelled);
-  EXPECT_NE(end->detail.find("were killed"), std::string::npos) << end->detail;
+  EXPECT_NE(end->detail.find("2 remaining processes of the job were killed"), std::string::npos)
+      << end->detail;
+  // The process that left the job's group and session is gone too.
+  bool escaped_gone = false;
+  for (int i = 0; i < 500 && !escaped_gone; ++i) {
+    auto stat = ReadFile("/proc/" + std::to_string(escaped) + "/stat");
+    escaped_gone = !stat || stat->find(") Z") != std::string::npos;
+    if (!escaped_gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(escaped_gone) << "pid " << escaped << " survived the cancel";
 }
 
 // A started record whose group leader is another process now (the pid was

@@ -160,6 +160,51 @@ TEST_F(SlurmBackendTest, SingleJobEndsWithItsExitRecord) {
   EXPECT_TRUE(fs::exists(spec.job_dir + "/spec.json"));
 }
 
+// A job that ends while Reconcile is between reading the job directory and
+// asking squeue must come out as its wrapper recorded it: neither lost
+// ("COMPLETED but no end") nor, if it had not started at the first read,
+// submitted again. The squeue of this test answers only once Slurm reports
+// the job ended, which makes that window certain.
+TEST_F(SlurmBackendTest, AJobEndingDuringReconcileIsNotLostOrRunAgain) {
+  const std::string bin = root_ + "/bin";
+  fs::create_directories(bin);
+  for (const char* command : {"sbatch", "scancel", "scontrol", "sacct"}) {
+    auto real = slurm::RunCommand({"sh", "-c", std::string("command -v ") + command}, 10000);
+    ASSERT_TRUE(real && real->exit_code == 0) << command << " not found";
+    std::string path = real->out.substr(0, real->out.find('\n'));
+    fs::create_symlink(path, bin + "/" + command);
+  }
+  auto real_squeue = slurm::RunCommand({"sh", "-c", "command -v squeue"}, 10000);
+  ASSERT_TRUE(real_squeue && real_squeue->exit_code == 0);
+  std::string squeue = real_squeue->out.substr(0, real_squeue->out.find('\n'));
+  ASSERT_TRUE(WriteFileAtomically(bin + "/squeue",
+                                  "#!/bin/sh\n"
+                                  "for i in $(seq 600); do\n"
+                                  "  out=$(" +
+                                      squeue +
+                                      " \"$@\")\n"
+                                      "  case \"$out\" in *COMPLETED*) break;; esac\n"
+                                      "  sleep 0.1\n"
+                                      "done\n"
+                                      "printf '%s\\n' \"$out\"\n"));
+  fs::permissions(bin + "/squeue", fs::perms::owner_all);
+  SlurmBackendOptions options;
+  options.hpcflow_binary = HPCFLOW_BINARY;
+  options.bin_dir = bin;
+  backend_ = std::make_unique<SlurmBackend>(options);
+  JobSpec spec = Spec("racing", "echo once >> " + root_ + "/racing.runs");
+  auto handles = Submit({spec});
+  ASSERT_EQ(handles.size(), 1u);
+  // Asked at once: the job has not started when its directory is read.
+  auto statuses = backend_->Reconcile(handles);
+  ASSERT_EQ(statuses.size(), 1u);
+  ASSERT_EQ(statuses[0].kind, JobStatus::Kind::kEnded) << "squeue answered before the end";
+  EXPECT_EQ(statuses[0].end.kind, Kind::kExited) << statuses[0].end.detail;
+  EXPECT_EQ(statuses[0].end.exit_code, 0);
+  EXPECT_EQ(Count("sbatch"), 1) << "submitted again";
+  EXPECT_EQ(FileText(root_ + "/racing.runs"), "once\n");
+}
+
 TEST_F(SlurmBackendTest, ArrayOf200ThrottledTo20) {
   auto specs = Specs("item", 200, "sleep 0.5");
   auto handles = Submit(specs, 20);
