@@ -34,18 +34,15 @@ struct Unexpected {
 inline Unexpected<Error> Fail(std::string name, std::string cause) {
   return Unexpected<Error>{Error{std::move(name), std::move(cause)}};
 }
-inline Unexpected<Error> Fail(Error error) {
-  return Unexpected<Error>{std::move(error)};
-}
+inline Unexpected<Error> Fail(Error error) { return Unexpected<Error>{std::move(error)}; }
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(const T& value) : data_(std::in_place_index<0>, value) {}  // NOLINT
+  Result(const T& value) : data_(std::in_place_index<0>, value) {}        // NOLINT
   Result(T&& value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
-  template <typename U,
-            typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                        !std::is_same_v<std::decay_t<U>, Result>>>
+  template <typename U, typename = std::enable_if_t<std::is_constructible_v<T, U&&> &&
+                                                    !std::is_same_v<std::decay_t<U>, Result>>>
   Result(U&& value)  // NOLINT: implicit like std::expected
       : data_(std::in_place_index<0>, std::forward<U>(value)) {}
   Result(Unexpected<Error> failure)  // NOLINT

@@ -7,8 +7,8 @@
 #include <iostream>
 
 #include "backends/local/local_process.h"
-#include "orchestrator/task_resource.h"
 #include "common/time_format.h"
+#include "orchestrator/task_resource.h"
 
 namespace hpcflow::orchestrator {
 
@@ -17,8 +17,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // Parameters a local process can use; the others are for schedulers.
-const char* const kSchedulerOnly[] = {"Memory", "Time",    "Nodes",      "Gpus",     "Partition",
-                                      "Account", "Qos",    "Constraint", "SbatchArgs"};
+const char* const kSchedulerOnly[] = {"Memory",  "Time", "Nodes",      "Gpus",      "Partition",
+                                      "Account", "Qos",  "Constraint", "SbatchArgs"};
 
 std::string SafeName(const std::string& text) {
   std::string out;
@@ -96,8 +96,9 @@ void LocalTaskExecutor::RunJob(workflows::TaskRequest request) {
   }
   const Json& params = request.parameters;
   if (!params.is_object() || !params.contains("Command")) {
-    return fail("States.TaskFailed", "The task parameters need a Command (a string for the "
-                                     "shell, or an array of arguments)");
+    return fail("States.TaskFailed",
+                "The task parameters need a Command (a string for the "
+                "shell, or an array of arguments)");
   }
   backends::ProcessSpec spec;
   const Json& command = params["Command"];
@@ -128,8 +129,7 @@ void LocalTaskExecutor::RunJob(workflows::TaskRequest request) {
     const Json& env = params["Environment"];
     if (!env.is_object()) return fail("States.TaskFailed", "Environment must be an object");
     for (auto it = env.begin(); it != env.end(); ++it) {
-      spec.environment[it.key()] =
-          it->is_string() ? it->get<std::string>() : DumpJson(*it);
+      spec.environment[it.key()] = it->is_string() ? it->get<std::string>() : DumpJson(*it);
     }
   }
   if (params.contains("WorkingDirectory") && params["WorkingDirectory"].is_string()) {
@@ -198,15 +198,15 @@ void LocalTaskExecutor::RunJob(workflows::TaskRequest request) {
   output["EndTime"] = FormatTimeMs(to_ms(end_time));
   if (outcome.signal != 0) {
     output["State"] = "KILLED";
-    return fail("States.TaskFailed",
-                "The job was killed by signal " + std::to_string(outcome.signal) + ". stderr: " +
-                    backends::ReadTail(spec.stderr_path, 2000));
+    return fail("States.TaskFailed", "The job was killed by signal " +
+                                         std::to_string(outcome.signal) +
+                                         ". stderr: " + backends::ReadTail(spec.stderr_path, 2000));
   }
   output["ExitCode"] = outcome.exit_code;
   if (outcome.exit_code != 0) {
     return fail("States.TaskFailed", "The job exited with code " +
-                                         std::to_string(outcome.exit_code) + ". stderr: " +
-                                         backends::ReadTail(spec.stderr_path, 2000));
+                                         std::to_string(outcome.exit_code) +
+                                         ". stderr: " + backends::ReadTail(spec.stderr_path, 2000));
   }
   output["State"] = "COMPLETED";
   if (fs::exists(result_path, ec)) {

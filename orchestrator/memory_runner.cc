@@ -130,8 +130,9 @@ RunResult RunInMemory(std::shared_ptr<const workflows::Definition> definition, J
     }
     if (timers.empty() && running_tasks == 0) {
       // Nothing can move the execution on: a bug, reported rather than hung.
-      apply(interpreter.Stop({"hpcflow.Internal", "the execution stalled with nothing to wait "
-                                                  "for"},
+      apply(interpreter.Stop({"hpcflow.Internal",
+                              "the execution stalled with nothing to wait "
+                              "for"},
                              now));
       break;
     }
@@ -140,8 +141,7 @@ RunResult RunInMemory(std::shared_ptr<const workflows::Definition> definition, J
     if (!completions.PopUntil(deadline, completion)) continue;
     if (running_tasks > 0) --running_tasks;
     if (completion.ok) {
-      apply(interpreter.OnTaskSucceeded(completion.task_id, std::move(completion.output),
-                                        NowMs()));
+      apply(interpreter.OnTaskSucceeded(completion.task_id, std::move(completion.output), NowMs()));
     } else {
       apply(interpreter.OnTaskFailed(completion.task_id, std::move(completion.error), NowMs()));
     }

@@ -20,32 +20,58 @@ constexpr int kMaxMachineDepth = 64;
 
 // Fields each state type accepts (besides Type and Comment).
 const std::set<std::string>& AllowedFields(StateType type) {
-  static const std::set<std::string> kPass = {"Next",       "End",    "InputPath", "OutputPath",
+  static const std::set<std::string> kPass = {"Next",       "End",    "InputPath",  "OutputPath",
                                               "ResultPath", "Result", "Parameters", "Assign"};
-  static const std::set<std::string> kTask = {
-      "Next",           "End",           "InputPath",           "OutputPath",
-      "ResultPath",     "Parameters",    "ResultSelector",      "Retry",
-      "Catch",          "Resource",      "TimeoutSeconds",      "TimeoutSecondsPath",
-      "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials", "Assign"};
+  static const std::set<std::string> kTask = {"Next",
+                                              "End",
+                                              "InputPath",
+                                              "OutputPath",
+                                              "ResultPath",
+                                              "Parameters",
+                                              "ResultSelector",
+                                              "Retry",
+                                              "Catch",
+                                              "Resource",
+                                              "TimeoutSeconds",
+                                              "TimeoutSecondsPath",
+                                              "HeartbeatSeconds",
+                                              "HeartbeatSecondsPath",
+                                              "Credentials",
+                                              "Assign"};
   static const std::set<std::string> kChoice = {"Choices", "Default", "InputPath", "OutputPath",
                                                 "Assign"};
-  static const std::set<std::string> kWait = {"Next",    "End",         "InputPath",
-                                              "OutputPath", "Seconds",  "SecondsPath",
-                                              "Timestamp", "TimestampPath", "Assign"};
+  static const std::set<std::string> kWait = {"Next",       "End",           "InputPath",
+                                              "OutputPath", "Seconds",       "SecondsPath",
+                                              "Timestamp",  "TimestampPath", "Assign"};
   static const std::set<std::string> kSucceed = {"InputPath", "OutputPath"};
   static const std::set<std::string> kFail = {"Error", "ErrorPath", "Cause", "CausePath"};
   static const std::set<std::string> kParallel = {
-      "Branches", "Next",  "End",   "InputPath", "OutputPath", "ResultPath", "Parameters",
-      "ResultSelector", "Retry", "Catch", "Assign"};
-  static const std::set<std::string> kMap = {
-      "Iterator",        "ItemProcessor",   "ItemsPath",
-      "ItemSelector",    "Parameters",      "ItemReader",
-      "ResultWriter",    "ItemBatcher",     "MaxConcurrency",
-      "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailureCountPath",
-      "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "Label",
-      "Next",            "End",             "InputPath",
-      "OutputPath",      "ResultPath",      "ResultSelector",
-      "Retry",           "Catch",           "Assign"};
+      "Branches",   "Next",           "End",   "InputPath", "OutputPath", "ResultPath",
+      "Parameters", "ResultSelector", "Retry", "Catch",     "Assign"};
+  static const std::set<std::string> kMap = {"Iterator",
+                                             "ItemProcessor",
+                                             "ItemsPath",
+                                             "ItemSelector",
+                                             "Parameters",
+                                             "ItemReader",
+                                             "ResultWriter",
+                                             "ItemBatcher",
+                                             "MaxConcurrency",
+                                             "MaxConcurrencyPath",
+                                             "ToleratedFailureCount",
+                                             "ToleratedFailureCountPath",
+                                             "ToleratedFailurePercentage",
+                                             "ToleratedFailurePercentagePath",
+                                             "Label",
+                                             "Next",
+                                             "End",
+                                             "InputPath",
+                                             "OutputPath",
+                                             "ResultPath",
+                                             "ResultSelector",
+                                             "Retry",
+                                             "Catch",
+                                             "Assign"};
   switch (type) {
     case StateType::kPass:
       return kPass;
@@ -338,8 +364,8 @@ std::optional<double> StateParser::Number(const std::string& key) {
 std::optional<int64_t> StateParser::Integer(const std::string& key, int64_t min, int64_t max) {
   const Json* v = Get(key);
   if (!v) return std::nullopt;
-  if (!v->is_number_integer() && !(v->is_number_float() && std::floor(v->get<double>()) ==
-                                                              v->get<double>())) {
+  if (!v->is_number_integer() &&
+      !(v->is_number_float() && std::floor(v->get<double>()) == v->get<double>())) {
     Error(key, key + " must be an integer");
     return std::nullopt;
   }
@@ -360,8 +386,8 @@ std::optional<JsonPath> StateParser::Path(const std::string& key, bool reference
     return std::nullopt;
   }
   if (reference_only && !path->is_definite()) {
-    Error(key, key + " must be a reference path (no wildcards, slices or filters): '" + *text +
-                   "'");
+    Error(key,
+          key + " must be a reference path (no wildcards, slices or filters): '" + *text + "'");
     return std::nullopt;
   }
   return std::move(*path);
@@ -386,8 +412,7 @@ NumberOrPath StateParser::NumberOrPathPair(const std::string& key, int64_t min, 
       if (auto v = Integer(key, min, max)) out.value = static_cast<double>(*v);
     } else if (auto v = Number(key)) {
       if (*v < static_cast<double>(min) || *v > static_cast<double>(max)) {
-        Error(key, key + " must be between " + std::to_string(min) + " and " +
-                       std::to_string(max));
+        Error(key, key + " must be between " + std::to_string(min) + " and " + std::to_string(max));
       } else {
         out.value = *v;
       }
@@ -586,8 +611,8 @@ std::shared_ptr<const StateMachine> ParseStateMachine(const Json& value, const s
     if (!machine->index_by_name.emplace(name, static_cast<int>(i)).second) {
       diags.Add(PointerAppend(states_pointer, name), "duplicate state name '" + name + "'");
     }
-    ParseState(name, *it, PointerAppend(states_pointer, name), diags, depth,
-               machine->states[i], pending);
+    ParseState(name, *it, PointerAppend(states_pointer, name), diags, depth, machine->states[i],
+               pending);
   }
   if (start == value.end() || !start->is_string()) {
     diags.Add(start == value.end() ? pointer : PointerAppend(pointer, "StartAt"),

@@ -87,7 +87,7 @@ struct State {
 
   IoPath input_path, output_path;
   ResultPathSpec result_path;
-  std::shared_ptr<const PayloadTemplate> parameters;       // also the Map's ItemSelector
+  std::shared_ptr<const PayloadTemplate> parameters;  // also the Map's ItemSelector
   std::shared_ptr<const PayloadTemplate> result_selector;
   std::shared_ptr<const PayloadTemplate> assign;
   std::vector<Retrier> retry;

@@ -163,8 +163,8 @@ Effects Interpreter::Impl::OnTaskHeartbeat(uint64_t task_id, TimeMs now) {
   Scope& s = scopes_[it->second.scope];
   if (s.alive && s.generation == it->second.generation && s.heartbeat_seconds) {
     CancelTimer(s.heartbeat_timer);
-    s.heartbeat_timer = StartTimer(it->second.scope, TimerKind::kHeartbeat,
-                                   AddSeconds(now, *s.heartbeat_seconds));
+    s.heartbeat_timer =
+        StartTimer(it->second.scope, TimerKind::kHeartbeat, AddSeconds(now, *s.heartbeat_seconds));
   }
   return TakeEffects();
 }
@@ -188,8 +188,8 @@ Effects Interpreter::Impl::OnTimerFired(uint64_t timer_id, TimeMs now) {
     case TimerKind::kWait: {
       s.timer = 0;
       const State& st = CurrentState(s);
-      Step step = CompleteWithoutResult(target.scope, std::move(s.effective), st.next,
-                                        st.assign.get());
+      Step step =
+          CompleteWithoutResult(target.scope, std::move(s.effective), st.next, st.assign.get());
       if (step == Step::kContinue) PushAdvance(target.scope);
       break;
     }
@@ -345,15 +345,15 @@ int64_t Interpreter::Impl::EmitWith(const char* type, const std::string& state_n
 }
 
 const char* Interpreter::Impl::EnteredEvent(StateType type) {
-  static const char* kNames[] = {"PassStateEntered",   "TaskStateEntered",    "ChoiceStateEntered",
-                                 "WaitStateEntered",   "SucceedStateEntered", "FailStateEntered",
-                                 "ParallelStateEntered", "MapStateEntered"};
+  static const char* kNames[] = {
+      "PassStateEntered",    "TaskStateEntered", "ChoiceStateEntered",   "WaitStateEntered",
+      "SucceedStateEntered", "FailStateEntered", "ParallelStateEntered", "MapStateEntered"};
   return kNames[static_cast<int>(type)];
 }
 
 const char* Interpreter::Impl::ExitedEvent(StateType type) {
-  static const char* kNames[] = {"PassStateExited",   "TaskStateExited",    "ChoiceStateExited",
-                                 "WaitStateExited",   "SucceedStateExited", "FailStateExited",
+  static const char* kNames[] = {"PassStateExited",     "TaskStateExited",    "ChoiceStateExited",
+                                 "WaitStateExited",     "SucceedStateExited", "FailStateExited",
                                  "ParallelStateExited", "MapStateExited"};
   return kNames[static_cast<int>(type)];
 }
@@ -497,12 +497,11 @@ namespace {
 bool ErrorMatches(const std::vector<std::string>& names, const std::string& error) {
   for (const auto& name : names) {
     if (name == error) return true;
-    if (name == "States.ALL" && error != "States.Runtime" &&
-        error != "States.DataLimitExceeded") {
+    if (name == "States.ALL" && error != "States.Runtime" && error != "States.DataLimitExceeded") {
       return true;
     }
-    if (name == "States.TaskFailed" && error != "States.Timeout" &&
-        error != "States.Runtime" && error.rfind("States.", 0) != 0) {
+    if (name == "States.TaskFailed" && error != "States.Timeout" && error != "States.Runtime" &&
+        error.rfind("States.", 0) != 0) {
       return true;
     }
   }
@@ -745,8 +744,8 @@ void Interpreter::Impl::FinishExecution(ExecutionStatus status, Json output, Asl
     if (scopes_[i].alive) CancelScope(static_cast<int>(i));
   }
   CancelTimer(execution_timer_);
-  const char* type = status == ExecutionStatus::kSucceeded ? "ExecutionSucceeded"
-                     : status == ExecutionStatus::kFailed  ? "ExecutionFailed"
+  const char* type = status == ExecutionStatus::kSucceeded  ? "ExecutionSucceeded"
+                     : status == ExecutionStatus::kFailed   ? "ExecutionFailed"
                      : status == ExecutionStatus::kTimedOut ? "ExecutionTimedOut"
                                                             : "ExecutionAborted";
   if (options_.on_event) {

@@ -37,7 +37,7 @@ struct AslError {
 };
 
 struct ExecutionInfo {
-  std::string id;                  // e.g. arn-like or uuid
+  std::string id;  // e.g. arn-like or uuid
   std::string name;
   std::string state_machine_id;
   std::string state_machine_name;
@@ -55,7 +55,7 @@ struct TaskRequest {
   int64_t map_item_index = -1;  // innermost Map iteration, or -1
   std::optional<double> timeout_seconds;
   std::optional<double> heartbeat_seconds;
-  std::string task_token;     // set for .waitForTaskToken resources
+  std::string task_token;  // set for .waitForTaskToken resources
   // Set when the host throttles this task itself (Options::host_throttles):
   // at most `throttle_limit` tasks of `throttle_group` (one Map) may run at
   // once. 0: the interpreter already limits how many it starts.

@@ -4,10 +4,10 @@
 #define HPCFLOW_WORKFLOWS_INTERPRETER_IMPL_H_
 
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <optional>
-#include <deque>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -28,12 +28,12 @@ struct VarFrame {
 struct Scope {
   uint32_t generation = 0;
   bool alive = false;
-  int run = -1;       // the fan-out this scope belongs to; -1 for the top level
-  int64_t slot = 0;   // branch index or item index within that run
+  int run = -1;      // the fan-out this scope belongs to; -1 for the top level
+  int64_t slot = 0;  // branch index or item index within that run
   const StateMachine* machine = nullptr;
-  int state = -1;     // current state
-  Json input;         // raw input of the current state
-  Json effective;     // effective input while the state waits (Task, Wait)
+  int state = -1;  // current state
+  Json input;      // raw input of the current state
+  Json effective;  // effective input while the state waits (Task, Wait)
   std::shared_ptr<VarFrame> vars;
   int64_t entered_event = 0;
   TimeMs entered_time = 0;
@@ -44,7 +44,7 @@ struct Scope {
   uint64_t timeout_timer = 0;
   uint64_t heartbeat_timer = 0;
   std::optional<double> heartbeat_seconds;
-  int child_run = -1;  // Map/Parallel fan-out owned by the current state
+  int child_run = -1;    // Map/Parallel fan-out owned by the current state
   bool entering = true;  // the current state has not been entered yet
   int64_t map_item_index = -1;
   int run_pos = -1;  // position in the run's `children`
@@ -59,16 +59,16 @@ struct Run {
   bool is_map = false;
   int owner = -1;  // the scope whose Map/Parallel state this is
   uint32_t owner_generation = 0;
-  const StateMachine* machine = nullptr;  // Map: the ItemProcessor
+  const StateMachine* machine = nullptr;      // Map: the ItemProcessor
   std::vector<const StateMachine*> branches;  // Parallel
-  Json items;           // Map: the items; Parallel: the branch input
-  Json selector_input;  // Map: effective input for ItemSelector
+  Json items;                                 // Map: the items; Parallel: the branch input
+  Json selector_input;                        // Map: effective input for ItemSelector
   size_t total = 0;
   size_t next = 0;
   size_t active = 0;
   size_t finished = 0;
   size_t failed = 0;
-  size_t max_concurrency = 0;  // 0 = unlimited
+  size_t max_concurrency = 0;   // 0 = unlimited
   uint64_t throttle_group = 0;  // the host throttles the items (TaskRequest::throttle_*)
   size_t throttle_limit = 0;
   double tolerated_percentage = 0;
@@ -78,7 +78,7 @@ struct Run {
   bool quiet_items = false;  // Map: iterations (and their start/end) keep no history
   bool done_queued = false;
   std::optional<AslError> failure;
-  Json results;  // array
+  Json results;               // array
   std::vector<int> children;  // live child scopes, in no particular order
   std::shared_ptr<VarFrame> vars;
 };
@@ -148,8 +148,7 @@ class Interpreter::Impl {
   // Numbers the event and, when someone listens (and the scope is not
   // quiet), builds it; `write_details` serialises the details only then.
   template <typename WriteDetails>
-  int64_t EmitEvent(const char* type, const std::string& state_name,
-                    WriteDetails&& write_details) {
+  int64_t EmitEvent(const char* type, const std::string& state_name, WriteDetails&& write_details) {
     ++event_id_;
     if (options_.on_event && !quiet_) {
       HistoryEvent e;
@@ -174,8 +173,7 @@ class Interpreter::Impl {
   Step Complete(int sid, Json result, bool select);
   // For states without ResultPath (Choice, Wait, Succeed): OutputPath and
   // Assign over the effective input, then the transition to `next`.
-  Step CompleteWithoutResult(int sid, Json effective, int next,
-                             const PayloadTemplate* assign);
+  Step CompleteWithoutResult(int sid, Json effective, int next, const PayloadTemplate* assign);
   // Retry, then Catch, then fail the scope.
   Step FailState(int sid, AslError error);
   // Moves to `next` with `output` as its input, or ends the scope (next < 0).
@@ -220,8 +218,7 @@ class Interpreter::Impl {
   Step RunMap(int sid);
   void FillMap(int rid);
   void OnMapItemDone(int rid, int sid, bool ok, Json output, std::optional<AslError> error);
-  void OnParallelBranchDone(int rid, int sid, bool ok, Json output,
-                            std::optional<AslError> error);
+  void OnParallelBranchDone(int rid, int sid, bool ok, Json output, std::optional<AslError> error);
   void FinishRun(int rid);
   void FinishTask(int sid, bool ok, Json output, AslError error);
 

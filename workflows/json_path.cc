@@ -392,7 +392,8 @@ Result<JsonPath> JsonPath::Parse(std::string_view text) {
           continue;
         } else {
           deep.name = ReadDottedName(c);
-          if (deep.name.empty()) return Fail(PathError(text, c.pos(), "expected a name after '..'"));
+          if (deep.name.empty())
+            return Fail(PathError(text, c.pos(), "expected a name after '..'"));
         }
         path.segments_.push_back(PathSegment{deep});
         continue;

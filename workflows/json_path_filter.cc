@@ -129,8 +129,9 @@ class FilterParser {
           ++bracket;
         } else if (ch == ']') {
           --bracket;
-        } else if (bracket == 0 && !(ch == '.' || ch == '_' || std::isalnum(static_cast<unsigned char>(ch)) ||
-                                     ch == '*' || ch == '$' || static_cast<unsigned char>(ch) >= 0x80)) {
+        } else if (bracket == 0 &&
+                   !(ch == '.' || ch == '_' || std::isalnum(static_cast<unsigned char>(ch)) ||
+                     ch == '*' || ch == '$' || static_cast<unsigned char>(ch) >= 0x80)) {
           break;
         }
         ++pos_;

@@ -57,8 +57,9 @@ TemplateNode CompileNode(const Json& value, const std::string& pointer, int dept
         TemplateNode child;
         child.source_key = key;
         if (!it->is_string()) {
-          diags.Add(child_pointer, "the value of a field ending in '.$' must be a string holding "
-                                   "a path or an intrinsic function call");
+          diags.Add(child_pointer,
+                    "the value of a field ending in '.$' must be a string holding "
+                    "a path or an intrinsic function call");
           continue;
         }
         const auto& text = it->get_ref<const std::string&>();
@@ -73,8 +74,10 @@ TemplateNode CompileNode(const Json& value, const std::string& pointer, int dept
         } else {
           auto path = JsonPath::Parse(text);
           if (!path) {
-            diags.Add(child_pointer, "'" + text + "' is neither a valid JSONPath nor an "
-                                     "intrinsic function call: " + path.error().cause);
+            diags.Add(child_pointer, "'" + text +
+                                         "' is neither a valid JSONPath nor an "
+                                         "intrinsic function call: " +
+                                         path.error().cause);
             continue;
           }
           child.kind = TemplateNode::Kind::kPath;
@@ -90,8 +93,8 @@ TemplateNode CompileNode(const Json& value, const std::string& pointer, int dept
     std::unordered_set<std::string_view> seen;
     for (const auto& field : node.fields) {
       if (!seen.insert(field.key).second) {
-        diags.Add(pointer, "the field '" + field.key +
-                               "' is given twice (once with '.$' and once without)");
+        diags.Add(pointer,
+                  "the field '" + field.key + "' is given twice (once with '.$' and once without)");
       }
     }
     if (!dynamic) {
@@ -145,12 +148,12 @@ Result<Json> EvaluateNode(const TemplateNode& node, const PathEnv& env, RandomSo
     case TemplateNode::Kind::kPath: {
       auto value = node.path->Evaluate(env);
       if (!value) {
-        const Json& scope = node.path->root() == JsonPath::Root::kContext ? env.Context()
-                                                                           : env.Input();
+        const Json& scope =
+            node.path->root() == JsonPath::Root::kContext ? env.Context() : env.Input();
         return Fail("States.Runtime", "The JSONPath '" + node.path->text() +
                                           "' specified for the field '" + node.source_key +
-                                          "' could not be found in the input '" +
-                                          DumpJson(scope) + "'");
+                                          "' could not be found in the input '" + DumpJson(scope) +
+                                          "'");
       }
       return std::move(*value);
     }
@@ -176,15 +179,13 @@ Result<Json> PayloadTemplate::Evaluate(const PathEnv& env, RandomSource* random)
   return EvaluateNode(*root_, env, random);
 }
 
-bool PayloadTemplate::is_constant() const {
-  return root_->kind == TemplateNode::Kind::kConstant;
-}
+bool PayloadTemplate::is_constant() const { return root_->kind == TemplateNode::Kind::kConstant; }
 
 Result<Json> ResolveFieldPath(const JsonPath& path, const PathEnv& env) {
   auto value = path.Evaluate(env);
   if (!value) {
-    return Fail("States.Runtime", "Invalid path '" + path.text() +
-                                      "' : No results for path: " + path.Canonical());
+    return Fail("States.Runtime",
+                "Invalid path '" + path.text() + "' : No results for path: " + path.Canonical());
   }
   return std::move(*value);
 }

@@ -25,9 +25,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <string_view>
-#include <functional>
 #include <utility>
 #include <vector>
 
@@ -147,10 +147,9 @@ void Run(std::shared_ptr<const Definition> definition, uint64_t seed) {
         tasks.erase(tasks.begin(), tasks.begin() + static_cast<std::ptrdiff_t>(n));
       } else if (!timers.empty()) {
         // Fire the earliest timer; time never goes backwards.
-        auto it = std::min_element(timers.begin(), timers.end(),
-                                   [](const TimerRequest& a, const TimerRequest& b) {
-                                     return a.fire_at < b.fire_at;
-                                   });
+        auto it = std::min_element(
+            timers.begin(), timers.end(),
+            [](const TimerRequest& a, const TimerRequest& b) { return a.fire_at < b.fire_at; });
         TimerRequest timer = *it;
         timers.erase(it);
         now = std::max(now, timer.fire_at);

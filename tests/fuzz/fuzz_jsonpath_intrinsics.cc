@@ -40,9 +40,8 @@ constexpr std::string_view kSampleDocument = R"({
 })";
 
 [[noreturn]] void Bug(const char* what, std::string_view text, std::string_view detail) {
-  std::fprintf(stderr, "%s\n  text: %.*s\n  detail: %.*s\n", what,
-               static_cast<int>(text.size()), text.data(), static_cast<int>(detail.size()),
-               detail.data());
+  std::fprintf(stderr, "%s\n  text: %.*s\n  detail: %.*s\n", what, static_cast<int>(text.size()),
+               text.data(), static_cast<int>(detail.size()), detail.data());
   std::abort();
 }
 

@@ -61,7 +61,8 @@ Step Interpreter::Impl::RunChoice(int sid) {
   }
   return FailState(sid, AslError{"States.NoChoiceMatched",
                                  "No Choice Rule matched and no Default was specified for the "
-                                 "state '" + st.name + "'."});
+                                 "state '" +
+                                     st.name + "'."});
 }
 
 }  // namespace hpcflow::workflows

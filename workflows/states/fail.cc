@@ -49,7 +49,8 @@ Step Interpreter::Impl::RunFail(int sid) {
   const State& st = CurrentState(s);
   Env env(*this, sid, s.input);
   AslError error;
-  auto resolve = [&](const FailField& field, const char* key) -> Result<std::optional<std::string>> {
+  auto resolve = [&](const FailField& field,
+                     const char* key) -> Result<std::optional<std::string>> {
     if (field.literal) return std::optional<std::string>(*field.literal);
     std::optional<Json> value;
     if (field.intrinsic) {
@@ -59,10 +60,9 @@ Step Interpreter::Impl::RunFail(int sid) {
     } else if (field.path) {
       value = field.path->Evaluate(env);
       if (!value) {
-        return Fail("States.Runtime", "The JSONPath '" + field.path_text +
-                                          "' specified for the field '" + key +
-                                          "' could not be found in the input '" +
-                                          DumpJson(s.input) + "'");
+        return Fail("States.Runtime",
+                    "The JSONPath '" + field.path_text + "' specified for the field '" + key +
+                        "' could not be found in the input '" + DumpJson(s.input) + "'");
       }
     } else {
       return std::optional<std::string>();

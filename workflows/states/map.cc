@@ -49,8 +49,9 @@ void ParseMapFields(StateParser& p, State& s) {
               ok = ok && (v == "STANDARD" || v == "EXPRESS");
               s.express_items = v == "EXPRESS";
             } else {
-              p.diags().Add(PointerAppend(ptr, k), "field '" + k + "' is not allowed in "
-                                                                   "ProcessorConfig");
+              p.diags().Add(PointerAppend(ptr, k), "field '" + k +
+                                                       "' is not allowed in "
+                                                       "ProcessorConfig");
               continue;
             }
             if (!ok) p.diags().Add(PointerAppend(ptr, k), "invalid " + k + " '" + v + "'");
@@ -159,8 +160,9 @@ Step Interpreter::Impl::RunMap(int sid) {
     return FailState(sid, *e);
   }
   if (tolerated_percentage > 100) {
-    return FailState(sid, RuntimeError(sid, "ToleratedFailurePercentage must be between 0 and "
-                                            "100."));
+    return FailState(sid, RuntimeError(sid,
+                                       "ToleratedFailurePercentage must be between 0 and "
+                                       "100."));
   }
 
   Json items;
@@ -184,10 +186,10 @@ Step Interpreter::Impl::RunMap(int sid) {
     items = st.parameters ? *effective : std::move(*effective);
   }
   if (!items.is_array()) {
-    return FailState(sid, RuntimeError(sid, "Item path " +
-                                                (st.items_path ? st.items_path->text() : "$") +
-                                                " evaluated to a " + items.type_name() +
-                                                ", but an array was expected"));
+    return FailState(
+        sid, RuntimeError(sid, "Item path " + (st.items_path ? st.items_path->text() : "$") +
+                                   " evaluated to a " + items.type_name() +
+                                   ", but an array was expected"));
   }
 
   Scope& s = scope(sid);
@@ -251,14 +253,14 @@ void Interpreter::Impl::FillMap(int rid) {
   UseScope(owner);
   auto vars = std::make_shared<VarFrame>();
   vars->parent = scope(owner).vars;
-  int child = NewScope(rid, static_cast<int64_t>(index), r.machine, std::move(item_input),
-                       std::move(vars));
+  int child =
+      NewScope(rid, static_cast<int64_t>(index), r.machine, std::move(item_input), std::move(vars));
   scope(child).map_item_index = static_cast<int64_t>(index);
   // Iterations keep no per-step history when the processor is EXPRESS, in
   // DISTRIBUTED mode (as on AWS, where they are child executions), or when
   // the Map is large: a million items must not mean a million histories.
-  r.quiet_items = scope(owner).quiet || st.express_items || st.distributed ||
-                  r.total > kMaxItemsWithHistory;
+  r.quiet_items =
+      scope(owner).quiet || st.express_items || st.distributed || r.total > kMaxItemsWithHistory;
   scope(child).quiet = r.quiet_items;
   AddChild(rid, child);
   quiet_ = r.quiet_items;
@@ -285,11 +287,9 @@ void Interpreter::Impl::OnMapItemDone(int rid, int sid, bool ok, Json output,
     ++r.failed;
     bool tolerated = false;
     if (r.has_tolerance) {
-      bool count_ok = r.tolerated_count < 0 ||
-                      static_cast<int64_t>(r.failed) <= r.tolerated_count;
+      bool count_ok = r.tolerated_count < 0 || static_cast<int64_t>(r.failed) <= r.tolerated_count;
       bool percentage_ok = r.tolerated_percentage < 0 ||
-                           100.0 * static_cast<double>(r.failed) /
-                                   static_cast<double>(r.total) <=
+                           100.0 * static_cast<double>(r.failed) / static_cast<double>(r.total) <=
                                r.tolerated_percentage;
       tolerated = count_ok && percentage_ok;
     }

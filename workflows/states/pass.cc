@@ -16,8 +16,8 @@ Step Interpreter::Impl::RunPass(int sid) {
   // Fast path: nothing reshapes the input and the result replaces it, so
   // the input can be moved through without a copy.
   bool plain_input = !st.input_path.is_null && !st.input_path.path && !st.parameters;
-  bool replaces_input = !st.result_path.discard &&
-                        (!st.result_path.path || st.result_path.path->is_root_only());
+  bool replaces_input =
+      !st.result_path.discard && (!st.result_path.path || st.result_path.path->is_root_only());
   Json result;
   if (st.result) {
     result = *st.result;

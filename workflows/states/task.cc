@@ -38,8 +38,8 @@ Result<std::optional<double>> ResolveSeconds(const NumberOrPath& field, const Pa
   auto value = ResolveFieldPath(*field.path, env);
   if (!value) return Fail(value.error());
   if (!value->is_number_integer() || value->get<int64_t>() <= 0) {
-    return Fail("States.Runtime", std::string("The ") + name +
-                                      " field refers to value " + DumpJson(*value) +
+    return Fail("States.Runtime", std::string("The ") + name + " field refers to value " +
+                                      DumpJson(*value) +
                                       " which is not a positive integer: " + field.path->text());
   }
   return std::optional<double>(value->get<double>());

@@ -13,14 +13,17 @@ void ParseWaitFields(StateParser& p, State& s) {
   int given = (p.Get("Seconds") ? 1 : 0) + (p.Get("SecondsPath") ? 1 : 0) +
               (p.Get("Timestamp") ? 1 : 0) + (p.Get("TimestampPath") ? 1 : 0);
   if (given != 1) {
-    p.diags().Add(p.pointer(), "a Wait state needs exactly one of Seconds, SecondsPath, "
-                               "Timestamp and TimestampPath");
+    p.diags().Add(p.pointer(),
+                  "a Wait state needs exactly one of Seconds, SecondsPath, "
+                  "Timestamp and TimestampPath");
     return;
   }
   s.wait_seconds = p.NumberOrPathPair("Seconds", 0, 99999999, true);
   if (auto text = p.String("Timestamp")) {
     if (!ParseTimestamp(*text)) {
-      p.Error("Timestamp", "'" + *text + "' is not an ISO-8601 extended offset date-time (e.g. 2024-01-31T12:00:00Z)");
+      p.Error("Timestamp",
+              "'" + *text +
+                  "' is not an ISO-8601 extended offset date-time (e.g. 2024-01-31T12:00:00Z)");
     } else {
       s.wait_timestamp = *text;
     }
@@ -55,12 +58,16 @@ Step Interpreter::Impl::RunWait(int sid) {
     if (!value) return FailState(sid, RuntimeError(sid, value.error().cause));
     std::string where = st.wait_seconds.path->text() + " == " + DumpJson(*value);
     if (!value->is_number_integer()) {
-      return FailState(sid, RuntimeError(sid, "The SecondsPath parameter cannot be parsed as a "
-                                              "long value: " + where));
+      return FailState(sid, RuntimeError(sid,
+                                         "The SecondsPath parameter cannot be parsed as a "
+                                         "long value: " +
+                                             where));
     }
     if (value->get<double>() < 0) {
-      return FailState(sid, RuntimeError(sid, "The SecondsPath parameter references a negative "
-                                              "value: " + where));
+      return FailState(sid, RuntimeError(sid,
+                                         "The SecondsPath parameter references a negative "
+                                         "value: " +
+                                             where));
     }
     fire_at = AddSeconds(now_, value->get<double>());
   } else if (st.wait_timestamp) {
@@ -72,12 +79,13 @@ Step Interpreter::Impl::RunWait(int sid) {
     std::optional<Timestamp> ts;
     if (value->is_string()) ts = ParseTimestamp(value->get_ref<const std::string&>());
     if (!ts) {
-      return FailState(sid, RuntimeError(sid, "The TimestampPath parameter does not reference a "
-                                              "valid ISO-8601 extended offset date-time format "
-                                              "string: " +
-                                                  st.wait_timestamp_path->text() + " == " +
-                                                  (value->is_string() ? value->get<std::string>()
-                                                                      : DumpJson(*value))));
+      return FailState(sid, RuntimeError(sid,
+                                         "The TimestampPath parameter does not reference a "
+                                         "valid ISO-8601 extended offset date-time format "
+                                         "string: " +
+                                             st.wait_timestamp_path->text() + " == " +
+                                             (value->is_string() ? value->get<std::string>()
+                                                                 : DumpJson(*value))));
     }
     fire_at = ToMs(*ts);
   }
