@@ -230,8 +230,11 @@ TEST(SourceDocumentTest, DuplicateKeysAreErrorsNamingBothPlaces) {
   // Large objects take the hashed path.
   std::string json = "{", yaml;
   for (int i = 0; i < 100; ++i) {
-    json += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ",\n";
-    yaml += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on
+    // `"literal" + std::to_string(i)`.
+    const std::string n = std::to_string(i);
+    json.append("\"k").append(n).append("\": ").append(n).append(",\n");
+    yaml.append("k").append(n).append(": ").append(n).append("\n");
   }
   json += "\"k42\": 0}";
   yaml += "k42: 0\n";
