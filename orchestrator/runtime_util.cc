@@ -1,8 +1,8 @@
 #include "orchestrator/runtime_util.h"
 
-#include <openssl/evp.h>
-
 #include <cctype>
+
+#include "common/digest.h"
 
 namespace hpcflow::orchestrator {
 
@@ -15,15 +15,9 @@ std::string SafeName(const std::string& text) {
 }
 
 std::string UniqueSafeName(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < 12 && i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
+  // 12 bytes of SHA-256: distinct names for distinct ids, whatever their
+  // length or the characters SafeName replaces.
+  std::string hex = DigestHex("SHA-256", text).value_or(std::string()).substr(0, 24);
   return SafeName(text).substr(0, 40) + "-" + hex;
 }
 

@@ -1,82 +1,18 @@
 #include "orchestrator/task_token.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <array>
 #include <optional>
 
+#include "common/base64.h"
+#include "common/digest.h"
 #include "common/json.h"
 
 namespace hpcflow::orchestrator {
 
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string Base64UrlEncode(const unsigned char* data, size_t size) {
-  std::string out;
-  out.reserve((size * 4 + 2) / 3);
-  size_t i = 0;
-  for (; i + 3 <= size; i += 3) {
-    uint32_t n = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (size - i == 1) {
-    uint32_t n = uint32_t{data[i]} << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-  } else if (size - i == 2) {
-    uint32_t n = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-  }
-  return out;
-}
-
-int DecodeChar(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-// Decodes unpadded base64url. Only the canonical spelling is accepted: the
-// unused low bits of the last character must be zero, otherwise two different
-// strings would decode to the same MAC and an altered token would pass.
-std::optional<std::string> Base64UrlDecode(const std::string& text) {
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t bits = 0;
-  int count = 0;
-  for (char c : text) {
-    int v = DecodeChar(c);
-    if (v < 0) return std::nullopt;
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out += static_cast<char>((bits >> count) & 0xFF);
-    }
-  }
-  if ((bits & ((1u << count) - 1)) != 0) return std::nullopt;
-  return out;
-}
-
-std::array<unsigned char, 32> Mac(const std::string& secret, const std::string& data) {
-  std::array<unsigned char, 32> mac{};
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), &length);
-  return mac;
+// The MAC of `data`: HMAC-SHA-256 under the server's secret.
+std::string Mac(const std::string& secret, const std::string& data) {
+  return HmacSha256(secret, data);
 }
 
 Unexpected<Error> Invalid(const std::string& why) {
@@ -94,10 +30,8 @@ std::string SignTaskToken(const std::string& secret, const TokenClaims& claims) 
                {"a", claims.attempt},
                {"i", claims.item}};
   std::string text = DumpJson(json);
-  std::string payload =
-      Base64UrlEncode(reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  auto mac = Mac(secret, payload);
-  return payload + "." + Base64UrlEncode(mac.data(), mac.size());
+  std::string payload = Base64UrlEncode(text);
+  return payload + "." + Base64UrlEncode(Mac(secret, payload));
 }
 
 Result<TokenClaims> VerifyTaskToken(const std::string& secret, const std::string& token) {
@@ -113,8 +47,7 @@ Result<TokenClaims> VerifyTaskToken(const std::string& secret, const std::string
   std::string payload = token.substr(0, dot);
   auto mac = Base64UrlDecode(token.substr(dot + 1));
   if (!mac || mac->size() != 32) return Invalid("malformed signature");
-  auto expected = Mac(secret, payload);
-  if (CRYPTO_memcmp(expected.data(), mac->data(), expected.size()) != 0) {
+  if (!ConstantTimeEquals(Mac(secret, payload), *mac)) {
     return Invalid("signature does not match");
   }
   // Past this point the payload was produced by SignTaskToken with our secret;
@@ -142,15 +75,12 @@ Result<TokenClaims> VerifyTaskToken(const std::string& secret, const std::string
 }
 
 std::string JobReportKey(const std::string& secret, const std::string& token) {
-  auto mac = Mac(secret, "hpcflow job-end report\n" + token);
-  return Base64UrlEncode(mac.data(), mac.size());
+  return Base64UrlEncode(Mac(secret, "hpcflow job-end report\n" + token));
 }
 
 bool CheckJobReportKey(const std::string& secret, const std::string& token,
                        const std::string& key) {
-  std::string expected = JobReportKey(secret, token);
-  return !secret.empty() && key.size() == expected.size() &&
-         CRYPTO_memcmp(key.data(), expected.data(), expected.size()) == 0;
+  return !secret.empty() && ConstantTimeEquals(JobReportKey(secret, token), key);
 }
 
 }  // namespace hpcflow::orchestrator

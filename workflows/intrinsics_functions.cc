@@ -11,8 +11,8 @@
 #include <limits>
 #include <unordered_map>
 
-#include "workflows/base64.h"
-#include "workflows/hash.h"
+#include "common/base64.h"
+#include "common/digest.h"
 #include "workflows/intrinsics_internal.h"
 
 namespace hpcflow::workflows {
@@ -369,7 +369,7 @@ Result<Value> Base64Encode(const IntrinsicNode& node, EvalContext& ctx) {
   if (auto ok = EvalArgs(node, ctx, args.data()); !ok) return Fail(ok.error());
   const std::string* text = AsString(args[0].get());
   if (!text || Utf16Length(*text) > kMaxEncodedChars) return InvalidArguments(F::kBase64Encode);
-  return Value::Own(Json(workflows::Base64Encode(*text)));
+  return Value::Own(Json(hpcflow::Base64Encode(*text)));
 }
 
 Result<Value> Base64Decode(const IntrinsicNode& node, EvalContext& ctx) {
@@ -392,7 +392,7 @@ Result<Value> Hash(const IntrinsicNode& node, EvalContext& ctx) {
   const std::string* text = AsString(args[0].get());
   const std::string data = text ? *text : Dump(args[0].get());
   if (Utf16Length(data) > kMaxEncodedChars) return InvalidArguments(F::kHash);
-  auto digest = HashHex(*algorithm, data);
+  auto digest = DigestHex(*algorithm, data);
   if (!digest) return InvalidArguments(F::kHash);
   return Value::Own(Json(std::move(*digest)));
 }

@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "workflows/base64.h"
-#include "workflows/hash.h"
+#include "common/base64.h"
+#include "common/digest.h"
 #include "workflows/json_path.h"
 #include "workflows/random_source.h"
 
@@ -806,20 +806,20 @@ TEST(IntrinsicEncodingTest, HashDigestsAcrossBlockBoundaries) {
   for (int i = 0; i < 30; ++i) alphabet += "abcdefghij";
   for (const auto& row : rows) {
     const std::string data = alphabet.substr(0, row.length);
-    EXPECT_EQ(HashHex("MD5", data)->substr(0, 16), row.md5) << row.length;
-    EXPECT_EQ(HashHex("SHA-1", data)->substr(0, 16), row.sha1) << row.length;
-    EXPECT_EQ(HashHex("SHA-256", data)->substr(0, 16), row.sha256) << row.length;
-    EXPECT_EQ(HashHex("SHA-384", data)->substr(0, 16), row.sha384) << row.length;
-    EXPECT_EQ(HashHex("SHA-512", data)->substr(0, 16), row.sha512) << row.length;
+    EXPECT_EQ(DigestHex("MD5", data)->substr(0, 16), row.md5) << row.length;
+    EXPECT_EQ(DigestHex("SHA-1", data)->substr(0, 16), row.sha1) << row.length;
+    EXPECT_EQ(DigestHex("SHA-256", data)->substr(0, 16), row.sha256) << row.length;
+    EXPECT_EQ(DigestHex("SHA-384", data)->substr(0, 16), row.sha384) << row.length;
+    EXPECT_EQ(DigestHex("SHA-512", data)->substr(0, 16), row.sha512) << row.length;
   }
-  EXPECT_EQ(HashHex("SHA-384", "abc")->size(), 96u);
+  EXPECT_EQ(DigestHex("SHA-384", "abc")->size(), 96u);
 }
 
 TEST(IntrinsicEncodingTest, HashArguments) {
   // Observed: AWS hashes a number or an object by its JSON text.
-  EXPECT_EQ(Value("States.Hash(123, 'MD5')"), *HashHex("MD5", "123"));
+  EXPECT_EQ(Value("States.Hash(123, 'MD5')"), *DigestHex("MD5", "123"));
   EXPECT_EQ(Value("States.Hash($.o, 'MD5')", J(R"({"o": {"a": 1}})")),
-            *HashHex("MD5", R"({"a":1})"));
+            *DigestHex("MD5", R"({"a":1})"));
   for (const char* algorithm :
        {"'sha-256'", "'SHA256'", "'MD-5'", "''", "'SHA-257'", "123", "null"}) {
     const std::string expr = std::string("States.Hash('data', ") + algorithm + ")";
