@@ -20,8 +20,8 @@
 #include <string>
 
 #include "common/json.h"
-#include "orchestrator/callback_request.h"
-#include "orchestrator/task_token.h"
+#include "orchestrator/runtime/callback_request.h"
+#include "orchestrator/runtime/task_token.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // SendWithRetry against a real HttpServer over loopback.
-#include "orchestrator/callback_client.h"
+#include "orchestrator/client/callback_client.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "orchestrator/http_server.h"
+#include "orchestrator/server/http_server.h"
 
 namespace hpcflow::orchestrator {
 namespace {

@@ -1,4 +1,4 @@
-#include "orchestrator/callback_request.h"
+#include "orchestrator/runtime/callback_request.h"
 
 #include <gtest/gtest.h>
 

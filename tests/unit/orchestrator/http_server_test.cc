@@ -1,5 +1,5 @@
 // The HTTP server over real loopback sockets: no mocks.
-#include "orchestrator/http_server.h"
+#include "orchestrator/server/http_server.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>

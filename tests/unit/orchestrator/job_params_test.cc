@@ -1,4 +1,4 @@
-#include "orchestrator/job_params.h"
+#include "orchestrator/runtime/job_params.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

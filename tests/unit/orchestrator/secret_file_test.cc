@@ -1,4 +1,4 @@
-#include "orchestrator/secret_file.h"
+#include "orchestrator/store/secret_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
 // PrepareStateDir: the state directory's access rule, on real directories.
-#include "orchestrator/state_dir.h"
+#include "orchestrator/store/state_dir.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

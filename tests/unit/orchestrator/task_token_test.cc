@@ -1,4 +1,4 @@
-#include "orchestrator/task_token.h"
+#include "orchestrator/runtime/task_token.h"
 
 #include <gtest/gtest.h>
 

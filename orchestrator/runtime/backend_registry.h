@@ -1,0 +1,46 @@
+// The backends one runtime uses, created on first use: local, mpi, slurm and
+// fake (for tests). A Task's resource picks one (hpcflow:::local:run, ...),
+// or hpcflow:::job:run follows the execution's --backend.
+#ifndef HPCFLOW_ORCHESTRATOR_RUNTIME_BACKEND_REGISTRY_H_
+#define HPCFLOW_ORCHESTRATOR_RUNTIME_BACKEND_REGISTRY_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "backends/backend.h"
+#include "common/json.h"
+#include "common/result.h"
+
+namespace hpcflow::orchestrator {
+
+class BackendRegistry {
+ public:
+  // The fake backend has no job wrapper: it reports ends through `fake_on_end`.
+  using EndSink = std::function<void(const backends::JobHandle&, const backends::JobEnd&)>;
+
+  BackendRegistry(std::string hpcflow_binary, EndSink fake_on_end);
+  ~BackendRegistry();
+
+  static bool IsKnown(const std::string& name);
+  static std::string KnownNames();  // for messages: "local, mpi, slurm, fake"
+  // True for backends that run arrays and throttle them themselves (slurm).
+  static bool HasArrays(const std::string& name);
+
+  // The backend, created on first use. Errors: an unknown name, or a backend
+  // that cannot work here (slurm without its commands, mpi without mpirun).
+  Result<backends::Backend*> Get(const std::string& name);
+
+  // {"slurm": {"sbatch": 2, "squeue": 9}, ...}: backends that ran commands.
+  Json CommandCounts() const;
+
+ private:
+  std::string binary_;
+  EndSink fake_on_end_;
+  std::map<std::string, std::unique_ptr<backends::Backend>> backends_;
+};
+
+}  // namespace hpcflow::orchestrator
+
+#endif  // HPCFLOW_ORCHESTRATOR_RUNTIME_BACKEND_REGISTRY_H_

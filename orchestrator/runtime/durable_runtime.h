@@ -1,0 +1,270 @@
+// The durable runtime behind `hpcflow server` and `hpcflow run`: runs the
+// executions of one state directory, records each decision in the store
+// before acting on it, and picks everything up again after a crash.
+//
+// Threads: one loop thread owns the interpreters, the store and the
+// backends. Everything else (the HTTP API, the fake backend's timers) hands
+// work to the loop through Post() and PostCallback().
+//
+// Jobs report their own end through the callback API (the job wrapper sends
+// it); the backends are asked only to submit, cancel, and now and then to
+// reconcile, to find jobs that died without reporting (DESIGN.md §4.4).
+#ifndef HPCFLOW_ORCHESTRATOR_RUNTIME_DURABLE_RUNTIME_H_
+#define HPCFLOW_ORCHESTRATOR_RUNTIME_DURABLE_RUNTIME_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "orchestrator/runtime/background_worker.h"
+#include "orchestrator/runtime/callback_request.h"
+#include "orchestrator/runtime/task_resource.h"
+#include "orchestrator/store/execution_store.h"
+#include "workflows/interpreter.h"
+
+namespace hpcflow::orchestrator {
+
+class BackendRegistry;
+
+struct RuntimeOptions {
+  std::string state_dir;
+  std::string hpcflow_binary;  // for job wrappers and child processes
+  int poll_interval_ms = 100;  // how often the store is checked for new requests
+  // Which executions this runtime runs: "" = the server's; "run:<pid>" = the
+  // ones an `hpcflow run` process created for itself.
+  std::string owner;
+  // Where jobs send their callbacks (the API server's URL), and for how long
+  // their wrappers keep trying to report an end while it does not answer.
+  std::string callback_url;
+  int64_t callback_retry_seconds = 3600;
+  // Signs task tokens (the state directory's token.key).
+  std::string token_secret;
+  // Reconciliation: how often backends are asked about live jobs when all
+  // is quiet, and while some job looks overdue.
+  int64_t reconcile_quiet_ms = 30'000;
+  int64_t reconcile_busy_ms = 1'000;
+  // A job that reconciliation finds ended still gets this long to report
+  // itself (its wrapper may be sending the callback right now).
+  int64_t report_grace_ms = 2'000;
+};
+
+// The answer to a callback: an HTTP status and a JSON body saying what
+// happened ("accepted", "duplicate", "late", ...).
+struct CallbackReply {
+  int http_status = 200;
+  Json body;
+};
+
+class DurableRuntime {
+ public:
+  static Result<std::unique_ptr<DurableRuntime>> Create(RuntimeOptions options);
+  ~DurableRuntime();
+
+  // Resumes every execution the store says this owner runs, adopts the
+  // jobs they still have on backends (also those of ended tasks), and, for
+  // the server, the executions of `hpcflow run` processes that died. An
+  // execution that cannot be resumed is quarantined (FAILED with
+  // hpcflow.RecoveryFailed and the reason), never a crash loop. Errors: the
+  // store.
+  Status Recover();
+  // Runs until RequestShutdown() (or until `until_idle` and nothing runs:
+  // no execution, and no job this runtime cancelled still ending).
+  Status Run(bool until_idle = false);
+  void RequestShutdown();
+  // Async-signal-safe: only sets the flag; the loop notices within a poll.
+  void RequestShutdownFromSignal() { shutdown_.store(true); }
+  // Async-signal-safe: the first call stops every execution this runtime
+  // runs (their jobs are cancelled, and Run waits for them to end); the
+  // second makes Run return at once.
+  void InterruptFromSignal() { interrupts_.fetch_add(1); }
+  int interrupts() const { return interrupts_.load(); }
+  // Loop thread: what still runs (for the message when `run` leaves early).
+  std::vector<std::string> DescribeLiveJobs() const;
+
+  // Loop thread (server only): takes over the executions whose `hpcflow
+  // run` owner died, and resumes them. Returns how many.
+  Result<int> AdoptOrphans();
+  // Loop thread: takes over one execution whose owner died (for stop).
+  Status AdoptExecution(const ExecutionRecord& record);
+
+  // Thread-safe: runs `work` on the loop thread, soon.
+  void Post(std::function<void()> work);
+  // Thread-safe: a task callback (success, failure, heartbeat, job end).
+  // The token is checked here; `reply` is called once, on the loop thread,
+  // after the outcome is committed.
+  void PostCallback(CallbackRequest request, std::function<void(CallbackReply)> reply);
+
+  // Loop thread only (from Post()): the store, and starting or stopping an
+  // execution for the control API.
+  ExecutionStore& store() { return *store_; }
+  // Records a new execution of this runtime's owner, then LoadCreated()
+  // starts it (a store failure there stops the loop).
+  Status CreateExecution(ExecutionRecord& record);
+  void LoadCreated(const ExecutionRecord& record);
+  Status StopExecution(const std::string& id, const workflows::AslError& error);
+  // Before Run(): where jobs send callbacks, once the API server listens.
+  void SetCallbackUrl(std::string url) { options_.callback_url = std::move(url); }
+  // Slurm (and other) command counts, for status --json.
+  Json BackendCommandCounts() const;
+
+ private:
+  struct Active {
+    ExecutionRecord record;
+    std::unique_ptr<workflows::Interpreter> interpreter;
+    int64_t next_seq = 1;
+  };
+  struct Completion {
+    std::string execution_id;
+    uint64_t task_id = 0;
+    bool ok = false;
+    Json output;
+    workflows::AslError error;
+    // The end comes from the task's job itself (its end was seen), not from
+    // a callback, an acceptance or a child.
+    bool from_job_end = false;
+  };
+  using TaskKey = std::pair<std::string, uint64_t>;  // (execution, task)
+  // A task the interpreter waits for.
+  struct OpenTask {
+    TaskResource resource;
+    Json request;
+    bool is_job = false;
+    // Jobs only: where it runs, and how to find it again.
+    backends::Backend* backend = nullptr;
+    backends::JobHandle handle;
+    bool job_ended = false;     // its end is known (waitForTaskToken jobs keep waiting)
+    int64_t ended_seen_ms = 0;  // reconciliation saw it ended, unreported, at this time
+  };
+  // A job that runs on after its task ended (a callback ended a .sync task
+  // and the job is being cancelled, a request-response job, a token task's
+  // job, a cancelled task's job): still watched until its end is seen, so
+  // that it is counted, adopted after a restart and never left behind.
+  struct DetachedJob {
+    backends::Backend* backend = nullptr;
+    backends::JobHandle handle;
+    bool cancelled = false;  // we asked it to stop
+    int64_t ended_seen_ms = 0;
+  };
+  // What a job's end changed (for the job-end route's answer).
+  enum class JobEndOutcome {
+    kRecorded,   // it ended the task, or was recorded for a job that ran on
+    kDeferred,   // recorded; the scheduler is asked how it ended
+    kDuplicate,  // its end was known already
+    kUnknown,    // no such live job
+  };
+
+  DurableRuntime(RuntimeOptions options, std::unique_ptr<ExecutionStore> store);
+
+  // Decisions (durable_runtime.cc).
+  Status StartPending();
+  Status HandleRequests();
+  Status FireDueTimers();
+  Status Apply(Active& active, InputRecord input, uint64_t completed_task);
+  // The same, with the input's payload already parsed.
+  Status Apply(Active& active, InputRecord input, uint64_t completed_task, Json value);
+  Status Load(const ExecutionRecord& record, bool resume);
+  // Load(resume), with the failures that are the execution's own (not the
+  // store's) turned into quarantine.
+  Status Resume(const ExecutionRecord& record);
+  // Adopts the live jobs (tasks.job_open) that no open task tracks.
+  Status AdoptLiveJobs();
+  Status Perform(Active& active, const workflows::Effects& effects);
+  Status ApplyCompletion(Completion completion);
+  void PostCompletion(Completion completion);
+  void FinishIfDone(const std::string& execution_id);
+  Status RunPostedWork();
+
+  // Jobs (runtime_jobs.cc).
+  // Submits the job tasks of `requests` (a "job_dir" member, as recorded
+  // for a job submitted before, is kept: backends adopt by it).
+  void SubmitTasks(const std::string& execution_id, const std::vector<Json>& requests);
+  // The spec of a job task, with the job environment (docs/jobs.md).
+  Result<backends::JobSpec> BuildJobSpec(const ExecutionRecord& record, const Json& request,
+                                         backends::Backend& backend);
+  // The task's job runs on without it: watched as a DetachedJob.
+  void Detach(const TaskKey& key, const OpenTask& task, bool cancelled);
+  // Cancels jobs of one backend (one batched call), counting its commands.
+  void CancelJobs(const std::string& execution_id, backends::Backend& backend,
+                  const std::vector<backends::JobHandle>& handles);
+  // Perform()'s way in: batch-scheduler jobs are held for FlushBatched().
+  void QueueTasks(const std::string& execution_id, std::vector<Json> requests);
+  void FlushBatched(bool force);
+  int64_t BatchDeadlineMs() const;
+  void CancelTasks(const std::string& execution_id, const std::vector<uint64_t>& task_ids);
+  // `reported`: the end comes from the job's wrapper (a callback), not from
+  // the backend's own view (reconciliation, the fake backend).
+  Result<JobEndOutcome> OnJobEnded(const TaskKey& key, const backends::JobEnd& end, bool reported);
+  void Reconcile();
+  // Adds what `backend` ran since `before` to the execution's command counts.
+  void CountCommands(const std::string& execution_id, backends::Backend& backend,
+                     const std::map<std::string, int64_t>& before);
+  int64_t NextReconcileMs() const;
+  std::string JobDir(const std::string& execution_id, const Json& request) const;
+  std::string JobName(const std::string& execution_id, uint64_t task_id) const;
+  std::string TaskToken(const std::string& execution_id, const workflows::TaskRequest& r) const;
+  std::string TaskToken(const std::string& execution_id, const Json& request) const;
+
+  // Callbacks (runtime_callbacks.cc).
+  CallbackReply HandleCallback(const CallbackRequest& request, const TaskKey& key);
+
+  // Child workflows (runtime_children.cc).
+  void StartChild(const std::string& parent_id, const Json& request, bool wait, bool sync2);
+  // The second half of StartChild, on the loop, once the child's file was
+  // read (off the loop): `text` or why it could not be read.
+  void CreateChild(const std::string& parent_id, const Json& request, bool wait, bool sync2,
+                   const std::string& machine, Result<std::string> text);
+  // Links the parent's task to its child (which exists) and starts it.
+  void LinkChild(const std::string& parent_id, const Json& request, bool wait,
+                 const ExecutionRecord& child);
+  void DeliverToParent(const ExecutionRecord& child, const std::string& status, const Json& output,
+                       const workflows::AslError& error);
+  void StopChild(const std::string& child_id);
+
+  RuntimeOptions options_;
+  std::unique_ptr<ExecutionStore> store_;
+  std::unique_ptr<BackendRegistry> backends_;
+  std::map<std::string, Active> active_;
+  std::map<TaskKey, OpenTask> open_tasks_;
+  std::map<TaskKey, DetachedJob> detached_jobs_;
+  std::map<std::string, TaskKey> job_names_;  // JobSpec::name -> task (open or detached)
+  std::multimap<int64_t, std::pair<std::string, uint64_t>> timers_;  // fire_ms -> (exec, timer)
+  std::vector<workflows::HistoryEvent> pending_events_;
+  bool replaying_ = false;
+  // Set while ApplyCompletion applies the end of a task that came from its
+  // job's own end, so that the decision also closes the job.
+  bool completing_job_ended_ = false;
+  int64_t next_reconcile_ms_ = 0;
+  std::set<std::string> warned_;  // "backend/parameter" already warned about
+  // Jobs for batch schedulers (Slurm) wait here briefly, so that the items a
+  // Map's Retry sends back at nearly the same time go out as one array.
+  std::vector<std::pair<std::string, Json>> batched_;  // (execution, request)
+  int64_t batch_first_ms_ = 0;
+  int64_t batch_last_ms_ = 0;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Completion> completions_;
+  std::deque<std::function<void()>> posted_;
+  // Executions whose last step ran out of budget: continued in turn.
+  std::deque<std::string> continues_;
+  std::atomic<bool> shutdown_{false};
+  std::atomic<int> interrupts_{0};
+  bool interrupt_handled_ = false;
+  int64_t interrupt_deadline_ms_ = 0;
+  int64_t next_orphan_check_ms_ = 0;
+  Status loop_failure_;  // a store failure inside posted work stops the loop
+  // Last: destroyed first, so its work never outlives what it posts to.
+  std::unique_ptr<BackgroundWorker> worker_;
+};
+
+}  // namespace hpcflow::orchestrator
+
+#endif  // HPCFLOW_ORCHESTRATOR_RUNTIME_DURABLE_RUNTIME_H_

@@ -1,0 +1,33 @@
+// Reads a workflow file (JSON or YAML) into a validated Definition, with
+// problems reported as `FILE:LINE:COL: PATH: message` lines.
+#ifndef HPCFLOW_ORCHESTRATOR_RUNTIME_WORKFLOW_LOADER_H_
+#define HPCFLOW_ORCHESTRATOR_RUNTIME_WORKFLOW_LOADER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "workflows/definition.h"
+
+namespace hpcflow::orchestrator {
+
+struct LoadedWorkflow {
+  std::shared_ptr<const workflows::Definition> definition;
+  std::string name;  // the file's stem, used as the state machine's name
+};
+
+// On failure, `problems` holds one located line per problem (and the
+// Result's error summarises them).
+Result<LoadedWorkflow> LoadWorkflow(const std::string& path, std::vector<std::string>& problems);
+
+// Same, from text already in memory; `name` is used in messages.
+Result<LoadedWorkflow> LoadWorkflowText(std::string_view text, const std::string& name,
+                                        std::vector<std::string>& problems);
+
+// Reads `--input`: inline JSON, or @FILE.
+Result<Json> ReadInputArgument(const std::string& argument);
+
+}  // namespace hpcflow::orchestrator
+
+#endif  // HPCFLOW_ORCHESTRATOR_RUNTIME_WORKFLOW_LOADER_H_

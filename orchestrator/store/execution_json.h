@@ -1,0 +1,24 @@
+// How executions and their history are shown as JSON: by `status`, `list`
+// and `history --json`, and by the control API that serves them.
+#ifndef HPCFLOW_ORCHESTRATOR_STORE_EXECUTION_JSON_H_
+#define HPCFLOW_ORCHESTRATOR_STORE_EXECUTION_JSON_H_
+
+#include <vector>
+
+#include "common/json.h"
+#include "orchestrator/store/execution_store.h"
+
+namespace hpcflow::orchestrator {
+
+bool IsFinalStatus(const std::string& status);
+Json StatusJson(const ExecutionRecord& record);
+Json HistoryJson(const std::vector<HistoryRow>& events);
+
+// `text` safe to print on a terminal: control characters (C0, DEL and the
+// C1 range, which can start escape sequences) written as \xNN, so that an
+// execution named "\e]0;..." cannot drive the user's terminal.
+std::string TerminalSafe(const std::string& text);
+
+}  // namespace hpcflow::orchestrator
+
+#endif  // HPCFLOW_ORCHESTRATOR_STORE_EXECUTION_JSON_H_
