@@ -69,7 +69,8 @@ int CmdRun(const std::vector<std::string>& args) {
     for (const auto& p : problems) std::cerr << p << "\n";
     return kExitUsage;
   }
-  auto input = ReadInputArgument(vm["input"].as<std::string>());
+  std::string input_text;
+  auto input = ReadInputArgument(vm["input"].as<std::string>(), &input_text);
   if (!input) {
     std::cerr << "hpcflow run: " << input.error().cause << "\n";
     return kExitUsage;
@@ -92,13 +93,14 @@ int CmdRun(const std::vector<std::string>& args) {
     options.workflow_path = vm["workflow"].as<std::string>();
     options.state_dir = state_dir;
     options.input = std::move(*input);
+    options.input_text = std::move(input_text);
     options.seed = vm["seed"].as<uint64_t>();
     options.payload_limit = static_cast<int64_t>(vm["payload-limit"].as<size_t>());
     options.backend = backend;
     options.express = vm.count("express") > 0;
     options.listen_address = listen->first;
     options.listen_port = listen->second;
-    auto durable = RunDurably(options);
+    auto durable = RunDurably(std::move(options));
     if (!durable) {
       std::cerr << "hpcflow run: " << durable.error().cause << "\n";
       return kExitStore;

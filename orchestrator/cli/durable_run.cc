@@ -41,7 +41,7 @@ void OnRunSignal(int sig) {
 
 }  // namespace
 
-Result<RunResult> RunDurably(const DurableRunOptions& o) {
+Result<RunResult> RunDurably(DurableRunOptions o) {
   auto text = ReadFile(o.workflow_path);
   if (!text) return Fail(text.error());
   auto store = ExecutionStore::Open(o.state_dir);
@@ -58,7 +58,7 @@ Result<RunResult> RunDurably(const DurableRunOptions& o) {
   auto absolute = std::filesystem::absolute(o.workflow_path, ec);
   record.workflow = ec ? o.workflow_path : absolute.lexically_normal().string();
   record.definition = *text;
-  record.input = DumpJson(o.input);
+  record.input = o.input_text.empty() ? DumpJson(o.input) : std::move(o.input_text);
   record.status = "PENDING";
   record.created_ms = NowMs();
   record.seed = static_cast<int64_t>(o.seed ? o.seed >> 1 : RandomSeed() >> 1);
@@ -91,7 +91,6 @@ Result<RunResult> RunDurably(const DurableRunOptions& o) {
   auto api = ApiServer::Start(api_options, **runtime);
   if (!api) return Fail(api.error());
   (*runtime)->SetCallbackUrl((*api)->url());
-  if (auto s = (*store)->CreateExecution(record); !s) return Fail(s.error());
   g_run_runtime = runtime->get();
   struct sigaction action {};
   action.sa_handler = OnRunSignal;
@@ -100,7 +99,11 @@ Result<RunResult> RunDurably(const DurableRunOptions& o) {
   }, old_term{};
   sigaction(SIGINT, &action, &old_int);
   sigaction(SIGTERM, &action, &old_term);
-  auto ran = (*runtime)->Run(/*until_idle=*/true);
+  // Started here, on the input already parsed (not again from the text just
+  // stored); Run() then drives it.
+  Status started = (*runtime)->StartExecution(record, std::move(o.input));
+  std::string().swap(record.input);  // the store and the interpreter have it
+  auto ran = started ? (*runtime)->Run(/*until_idle=*/true) : started;
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);
   g_run_runtime = nullptr;

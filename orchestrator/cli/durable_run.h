@@ -17,6 +17,9 @@ struct DurableRunOptions {
   std::string workflow_path;
   std::string state_dir;
   Json input;
+  // The input's JSON text, when the caller has it (stored as it is);
+  // empty: serialised from `input`.
+  std::string input_text;
   uint64_t seed = 0;
   int64_t payload_limit = 0;
   std::string backend = "local";
@@ -28,7 +31,7 @@ struct DurableRunOptions {
 
 // Runs the workflow file to its end. Errors: the store, the secrets, or the
 // callback endpoint (the workflow must already be valid).
-Result<RunResult> RunDurably(const DurableRunOptions& options);
+Result<RunResult> RunDurably(DurableRunOptions options);
 
 }  // namespace hpcflow::orchestrator
 

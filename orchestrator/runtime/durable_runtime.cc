@@ -87,7 +87,7 @@ void DurableRuntime::RequestShutdown() {
 // ---------------------------------------------------------------------------
 // Loading and recovery.
 
-Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
+Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* parsed_input) {
   std::vector<std::string> problems;
   auto loaded = LoadWorkflowText(record.definition, record.workflow, problems);
   if (!loaded) {
@@ -138,14 +138,23 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume) {
   if (!resume || record.express) {
     // A new execution, or an express one that lost its in-memory state: it
     // starts from its input (express executions are at-least-once).
-    auto input = ParseJson(record.input);
-    InputRecord start{1, "start", 0, record.input, NowMs()};
-    if (!input) start.payload = "{}";
+    // Express: no replay log, so the start needs no copy of the input text.
+    InputRecord start{1, "start", 0, record.express ? std::string() : record.input, NowMs()};
+    Json value;
+    if (parsed_input != nullptr && !resume) {
+      value = std::move(*parsed_input);
+    } else if (auto input = ParseJson(record.input)) {
+      value = std::move(*input);
+    } else {
+      start.payload = "{}";
+      value = Json::object();
+    }
     a.next_seq = 1;
     if (record.express) {
       replaying_ = false;
+      std::string().swap(a.record.input);  // the store keeps it for a restart
     }
-    return Apply(a, std::move(start), 0);
+    return Apply(a, std::move(start), 0, std::move(value));
   }
 
   // Replay what was decided before the crash; the interpreter reaches the
@@ -344,13 +353,19 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   Decision d;
   d.execution_id = a.record.id;
   d.execution_num = a.record.num;
-  d.input = input;
-  if (a.record.express) d.input.kind.clear();  // express: no replay log
+  d.completed_status = input.kind == "task_succeeded" ? "succeeded" : "failed";
+  const int64_t input_time_ms = input.time_ms;
+  d.input = std::move(input);
+  if (a.record.express) {
+    // Express: no replay log, so the input (maybe a large Map's items) is
+    // not copied into the decision either.
+    d.input.kind.clear();
+    d.input.payload.clear();
+  }
   d.events = std::move(pending_events_);
   pending_events_.clear();
   d.effects = &effects;
   d.completed_task = static_cast<int64_t>(completed_task);
-  d.completed_status = input.kind == "task_succeeded" ? "succeeded" : "failed";
   d.completed_job_ended = completing_job_ended_;
   d.record_history = !a.record.express;
   d.status = workflows::ExecutionStatusName(interp.status());
@@ -361,7 +376,7 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
     if (!interp.error().name.empty()) d.error = interp.error().name;
     d.cause = interp.error().cause;
   }
-  if (interp.status() != ExecutionStatus::kRunning) d.stop_ms = input.time_ms;
+  if (interp.status() != ExecutionStatus::kRunning) d.stop_ms = input_time_ms;
   if (auto s = store_->Commit(d); !s) return s;
   CrashPoint("runtime.after_commit");
   ++a.next_seq;
@@ -518,6 +533,11 @@ Status DurableRuntime::RunPostedWork() {
 Status DurableRuntime::CreateExecution(ExecutionRecord& record) {
   record.owner = options_.owner;
   return store_->CreateExecution(record);
+}
+
+Status DurableRuntime::StartExecution(ExecutionRecord& record, Json input) {
+  if (auto s = CreateExecution(record); !s) return s;
+  return Load(record, false, &input);
 }
 
 void DurableRuntime::LoadCreated(const ExecutionRecord& record) {

@@ -109,6 +109,10 @@ class DurableRuntime {
   // starts it (a store failure there stops the loop).
   Status CreateExecution(ExecutionRecord& record);
   void LoadCreated(const ExecutionRecord& record);
+  // Loop thread, or before Run(): records a new execution and starts it on
+  // its input already parsed (an in-process start does not parse again the
+  // text it has just stored).
+  Status StartExecution(ExecutionRecord& record, Json input);
   Status StopExecution(const std::string& id, const workflows::AslError& error);
   // Before Run(): where jobs send callbacks, once the API server listens.
   void SetCallbackUrl(std::string url) { options_.callback_url = std::move(url); }
@@ -170,7 +174,9 @@ class DurableRuntime {
   Status Apply(Active& active, InputRecord input, uint64_t completed_task);
   // The same, with the input's payload already parsed.
   Status Apply(Active& active, InputRecord input, uint64_t completed_task, Json value);
-  Status Load(const ExecutionRecord& record, bool resume);
+  // `parsed_input`: the record's input already parsed (a new execution), or
+  // null to parse record.input.
+  Status Load(const ExecutionRecord& record, bool resume, Json* parsed_input = nullptr);
   // Load(resume), with the failures that are the execution's own (not the
   // store's) turned into quarantine.
   Status Resume(const ExecutionRecord& record);

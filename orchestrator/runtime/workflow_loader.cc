@@ -39,7 +39,7 @@ Result<LoadedWorkflow> LoadWorkflow(const std::string& path, std::vector<std::st
   return LoadWorkflowText(*text, path, problems);
 }
 
-Result<Json> ReadInputArgument(const std::string& argument) {
+Result<Json> ReadInputArgument(const std::string& argument, std::string* text_out) {
   std::string text = argument;
   std::string source = "--input";
   if (!argument.empty() && argument[0] == '@') {
@@ -50,6 +50,7 @@ Result<Json> ReadInputArgument(const std::string& argument) {
   }
   auto value = ParseJson(text);
   if (!value) return Fail("usage", source + ": invalid JSON: " + value.error().cause);
+  if (text_out != nullptr) *text_out = std::move(text);
   return value;
 }
 

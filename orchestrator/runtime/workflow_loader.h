@@ -25,8 +25,9 @@ Result<LoadedWorkflow> LoadWorkflow(const std::string& path, std::vector<std::st
 Result<LoadedWorkflow> LoadWorkflowText(std::string_view text, const std::string& name,
                                         std::vector<std::string>& problems);
 
-// Reads `--input`: inline JSON, or @FILE.
-Result<Json> ReadInputArgument(const std::string& argument);
+// Reads `--input`: inline JSON, or @FILE. `text`, when given, receives the
+// JSON text it was parsed from (to store without serialising it again).
+Result<Json> ReadInputArgument(const std::string& argument, std::string* text = nullptr);
 
 }  // namespace hpcflow::orchestrator
 

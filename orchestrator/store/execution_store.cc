@@ -18,7 +18,7 @@ namespace {
 // Version 2 added executions.commands and .workdir, and the succeeded and
 // failed task states; version 3 tasks.job_open (a job is live on a backend,
 // whatever became of its task).
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 // A CLI reading while the server writes waits this long for the lock
 // (HPCFLOW_STORE_BUSY_MS overrides it, e.g. for tests of a locked store).
 int BusyTimeoutMs() {
@@ -60,6 +60,21 @@ CREATE TABLE IF NOT EXISTS tasks(
 CREATE TABLE IF NOT EXISTS timers(
   execution_id TEXT NOT NULL, timer_id INTEGER NOT NULL, fire_ms INTEGER NOT NULL,
   PRIMARY KEY(execution_id, timer_id)) WITHOUT ROWID;
+-- The large texts of an execution (its definition, input and output), apart:
+-- SQLite rewrites a whole row on every update, and the executions row is
+-- updated at every commit. (Since version 4; the executions columns of the
+-- same names hold '' and NULL.)
+CREATE TABLE IF NOT EXISTS execution_texts(
+  num INTEGER PRIMARY KEY, definition TEXT NOT NULL, input TEXT NOT NULL, output TEXT);
+CREATE VIEW IF NOT EXISTS execution_rows AS SELECT
+  e.rowid AS num, e.id AS id, e.name AS name, e.workflow AS workflow,
+  t.definition AS definition, t.input AS input, e.status AS status, t.output AS output,
+  e.error AS error, e.cause AS cause, e.created_ms AS created_ms, e.start_ms AS start_ms,
+  e.stop_ms AS stop_ms, e.parent_id AS parent_id, e.express AS express, e.backend AS backend,
+  e.seed AS seed, e.transitions AS transitions, e.payload_limit AS payload_limit,
+  e.parent_task AS parent_task, e.parent_mode AS parent_mode, e.owner AS owner,
+  e.commands AS commands, e.workdir AS workdir
+  FROM executions e JOIN execution_texts t ON t.num = e.rowid;
 CREATE TABLE IF NOT EXISTS requests(
   id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL, kind TEXT NOT NULL,
   payload TEXT NOT NULL DEFAULT '');
@@ -70,8 +85,8 @@ const char kExecutionFields[] =
     "id, name, workflow, definition, input, status, output, error, cause, created_ms, start_ms, "
     "stop_ms, parent_id, express, backend, seed, transitions, payload_limit, parent_task, "
     "parent_mode, owner, commands, workdir";
-// ...and those read back: its row number first.
-const std::string kExecutionColumns = std::string("rowid, ") + kExecutionFields;
+// ...and those read back from the execution_rows view: its row number first.
+const std::string kExecutionColumns = std::string("num, ") + kExecutionFields;
 
 std::optional<std::string> OptionalText(const Statement& row, int column) {
   if (row.IsNull(column)) return std::nullopt;
@@ -218,6 +233,15 @@ Status ExecutionStore::Init() {
       }
       found = "3";
     }
+    if (found == "3") {
+      if (auto s = db_->Exec("INSERT INTO execution_texts(num, definition, input, output) "
+                             "SELECT rowid, definition, input, output FROM executions;"
+                             "UPDATE executions SET definition = '', input = '', output = NULL;");
+          !s) {
+        return s;
+      }
+      found = "4";
+    }
     if (found != std::to_string(kSchemaVersion)) {
       return Fail("store", "the state database has schema version " + found +
                                "; this hpcflow understands version " +
@@ -243,10 +267,10 @@ Status ExecutionStore::CreateExecution(ExecutionRecord& r) {
   stmt->Bind(1, r.id)
       .Bind(2, r.name)
       .Bind(3, r.workflow)
-      .Bind(4, r.definition)
-      .Bind(5, r.input)
+      .Bind(4, std::string())  // the texts go to execution_texts
+      .Bind(5, std::string())
       .Bind(6, r.status)
-      .Bind(7, r.output)
+      .Bind(7, std::optional<std::string>())
       .Bind(8, r.error)
       .Bind(9, r.cause)
       .Bind(10, r.created_ms)
@@ -265,13 +289,17 @@ Status ExecutionStore::CreateExecution(ExecutionRecord& r) {
       .Bind(23, r.workdir);
   if (auto s = stmt->Run(); !s) return s;
   r.num = db_->LastInsertRowid();
-  return {};
+  auto texts =
+      db_->Prepare("INSERT INTO execution_texts(num, definition, input, output) VALUES(?,?,?,?)");
+  if (!texts) return Fail(texts.error());
+  texts->Bind(1, r.num).Bind(2, r.definition).Bind(3, r.input).Bind(4, r.output);
+  return texts->Run();
 }
 
 Result<std::optional<ExecutionRecord>> ExecutionStore::GetExecution(const std::string& id_or_name) {
   for (const char* column : {"id", "name"}) {
     auto stmt = db_->Prepare(std::string("SELECT ") + kExecutionColumns +
-                             " FROM executions WHERE " + column +
+                             " FROM execution_rows WHERE " + column +
                              " = ? ORDER BY created_ms DESC "
                              "LIMIT 1");
     if (!stmt) return Fail(stmt.error());
@@ -285,7 +313,7 @@ Result<std::optional<ExecutionRecord>> ExecutionStore::GetExecution(const std::s
 
 Result<std::vector<ExecutionRecord>> ExecutionStore::ListExecutions(const std::string& status,
                                                                     int limit) {
-  std::string sql = std::string("SELECT ") + kExecutionColumns + " FROM executions";
+  std::string sql = std::string("SELECT ") + kExecutionColumns + " FROM execution_rows";
   if (!status.empty()) sql += " WHERE status = ?";
   sql += " ORDER BY created_ms DESC, id LIMIT ?";
   auto stmt = db_->Prepare(sql);
@@ -300,8 +328,8 @@ Result<std::vector<ExecutionRecord>> ExecutionStore::ListOwned(const std::string
                                                                const std::string& owner,
                                                                int limit) {
   auto stmt = db_->Prepare("SELECT " + kExecutionColumns +
-                           " FROM executions WHERE status = ? AND owner = ? "
-                           "ORDER BY created_ms, rowid LIMIT ?");
+                           " FROM execution_rows WHERE status = ? AND owner = ? "
+                           "ORDER BY created_ms, num LIMIT ?");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, status).Bind(2, owner).Bind(3, static_cast<int64_t>(limit));
   return ReadExecutionRows(*stmt);
@@ -309,7 +337,7 @@ Result<std::vector<ExecutionRecord>> ExecutionStore::ListOwned(const std::string
 
 Result<std::vector<ExecutionRecord>> ExecutionStore::RunningChildren(const std::string& parent_id) {
   auto stmt = db_->Prepare(std::string("SELECT ") + kExecutionColumns +
-                           " FROM executions WHERE parent_id = ? AND status IN ('PENDING', "
+                           " FROM execution_rows WHERE parent_id = ? AND status IN ('PENDING', "
                            "'RUNNING')");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, parent_id);
@@ -421,9 +449,12 @@ Status ExecutionStore::PrepareCommitStatements() {
        "UPDATE tasks SET status = ?, job_open = CASE ? WHEN 1 THEN 0 ELSE job_open END "
        "WHERE execution_id = ? AND task_id = ?"},
       {&update_execution_,
-       "UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, "
+       "UPDATE executions SET status = ?, error = ?, cause = ?, "
        "stop_ms = ?, transitions = ?, start_ms = CASE start_ms WHEN 0 THEN ? ELSE start_ms END "
        "WHERE id = ?"},
+      {&set_output_,
+       "UPDATE execution_texts SET output = ? "
+       "WHERE num = (SELECT rowid FROM executions WHERE id = ?)"},
       {&delete_timers_, "DELETE FROM timers WHERE execution_id = ?"},
   };
   for (auto& [slot, sql] : statements) {
@@ -493,14 +524,17 @@ Status ExecutionStore::CommitLocked(const Decision& d) {
     if (auto s = complete_task_->Run(); !s) return s;
   }
   update_execution_->Bind(1, d.status)
-      .Bind(2, d.output)
-      .Bind(3, d.error)
-      .Bind(4, d.cause)
-      .Bind(5, d.stop_ms)
-      .Bind(6, d.transitions)
-      .Bind(7, d.input.time_ms)
-      .Bind(8, id);
+      .Bind(2, d.error)
+      .Bind(3, d.cause)
+      .Bind(4, d.stop_ms)
+      .Bind(5, d.transitions)
+      .Bind(6, d.input.time_ms)
+      .Bind(7, id);
   if (auto s = update_execution_->Run(); !s) return s;
+  if (d.output) {
+    set_output_->Bind(1, d.output).Bind(2, id);
+    if (auto s = set_output_->Run(); !s) return s;
+  }
   if (d.status != "RUNNING") {
     // A finished execution needs no timers; its open tasks were cancelled.
     delete_timers_->Bind(1, id);
@@ -576,8 +610,8 @@ Status ExecutionStore::SetOwner(const std::string& execution_id, const std::stri
 
 Result<std::vector<ExecutionRecord>> ExecutionStore::ListRunOwned() {
   auto stmt = db_->Prepare("SELECT " + kExecutionColumns +
-                           " FROM executions WHERE status IN ('PENDING', 'RUNNING') AND owner "
-                           "LIKE 'run:%' ORDER BY created_ms, rowid");
+                           " FROM execution_rows WHERE status IN ('PENDING', 'RUNNING') AND owner "
+                           "LIKE 'run:%' ORDER BY created_ms, num");
   if (!stmt) return Fail(stmt.error());
   return ReadExecutionRows(*stmt);
 }

@@ -197,6 +197,7 @@ class ExecutionStore {
   std::optional<Statement> delete_timer_;
   std::optional<Statement> complete_task_;
   std::optional<Statement> update_execution_;
+  std::optional<Statement> set_output_;
   std::optional<Statement> delete_timers_;
 };
 
