@@ -1,4 +1,5 @@
-// The HTTP API of a running hpcflow (DESIGN.md §4.4), on the HTTP server:
+// The HTTP API of a running hpcflow, on the HTTP server (the routes are the
+// table of api_routes.cc, documented in docs/openapi.yaml):
 //
 //   POST /v1/tasks/success|failure|heartbeat   task callbacks, by token
 //   POST /v1/jobs/end                          the job wrapper's report of a job's end

@@ -1,0 +1,73 @@
+// POST /v1/executions: start an execution. The client may choose the id, so
+// that a submission it retries (its answer was lost) starts one execution,
+// not two; a name already taken is 409.
+#include "common/ids.h"
+#include "orchestrator/runtime/backend_registry.h"
+#include "orchestrator/runtime/workflow_loader.h"
+#include "orchestrator/server/api_operations.h"
+
+namespace hpcflow::orchestrator {
+
+void StartExecutionOp(ApiContext& context, const HttpRequest& request,
+                      const std::vector<std::string>& /*parts*/, HttpResponder respond) {
+  auto body = ParseJson(request.body);
+  if (!body || !body->is_object()) {
+    return respond(ErrorResponse(400, "InvalidRequest", "the body must be a JSON object"));
+  }
+  ExecutionRecord record;
+  record.id = body->value("id", std::string());
+  if (record.id.empty()) record.id = NewUuid();
+  if (record.id.size() > 128 || record.id.find_first_of("/\\ \t\n") != std::string::npos) {
+    return respond(ErrorResponse(400, "InvalidRequest",
+                                 "an execution id is at most 128 characters, without "
+                                 "slashes or spaces"));
+  }
+  record.workflow = body->value("workflow", std::string());
+  record.definition = body->value("definition", std::string());
+  std::string name = body->value("name", std::string());
+  record.name = name.empty() ? record.id : name;
+  record.backend = body->value("backend", std::string("local"));
+  record.express = body->value("express", false);
+  record.payload_limit = body->value("payload_limit", int64_t{0});
+  record.workdir = body->value("workdir", std::string());
+  record.input = DumpJson(body->contains("input") ? (*body)["input"] : Json::object());
+  record.status = "PENDING";
+  record.created_ms = NowMs();
+  record.seed = static_cast<int64_t>(RandomSeed() >> 1);
+  if (!BackendRegistry::IsKnown(record.backend)) {
+    return respond(ErrorResponse(
+        400, "InvalidRequest",
+        "unknown backend '" + record.backend + "' (" + BackendRegistry::KnownNames() + ")"));
+  }
+  std::vector<std::string> problems;
+  if (!LoadWorkflowText(record.definition, record.workflow, problems)) {
+    std::string text;
+    for (const auto& p : problems) text += p + "\n";
+    return respond(ErrorResponse(400, "InvalidDefinition", text));
+  }
+  DurableRuntime& runtime = context.runtime;
+  runtime.Post([&runtime, record = std::move(record), name, respond]() mutable {
+    auto same = runtime.store().GetExecution(record.id);
+    if (same && *same && (*same)->id == record.id) {
+      // A retried submission: it was started the first time.
+      return respond(JsonResponse(
+          200, Json{{"executionId", record.id}, {"name", (*same)->name}, {"existing", true}}));
+    }
+    if (!name.empty()) {
+      auto existing = runtime.store().GetExecution(name);
+      if (existing && *existing) {
+        return respond(ErrorResponse(409, "ExecutionAlreadyExists",
+                                     "an execution named '" + name + "' already exists"));
+      }
+    }
+    if (auto s = runtime.CreateExecution(record); !s) {
+      return respond(ErrorResponse(503, "StoreUnavailable", s.error().cause));
+    }
+    // Answer once it is recorded; starting it (a Map of a million items) is
+    // the loop's next piece of work.
+    respond(JsonResponse(201, Json{{"executionId", record.id}, {"name", record.name}}));
+    runtime.Post([&runtime, record] { runtime.LoadCreated(record); });
+  });
+}
+
+}  // namespace hpcflow::orchestrator
