@@ -46,12 +46,25 @@ struct SubmitOptions {
   int max_concurrent = 0;
 };
 
+// What a backend can do, for the runtime to ask instead of testing names.
+struct BackendCapabilities {
+  // Submits many jobs as one array and throttles it itself (a Slurm array's
+  // %N): a Map's items go to it in one batch, with MaxConcurrency, instead
+  // of waiting in the runtime's queue.
+  bool arrays = false;
+  // A scheduler stops jobs (time limit, memory, scancel) and knows why: a
+  // job whose wrapper saw a signal is asked about before its end is taken.
+  bool scheduler_ends_jobs = false;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
 
   // "local", "mpi", "slurm", "fake".
   virtual std::string Name() const = 0;
+
+  virtual BackendCapabilities Capabilities() const { return {}; }
 
   // Submits the jobs (one array where the backend has arrays). Idempotent by
   // JobSpec::name / job_dir: a job that was already submitted, before a

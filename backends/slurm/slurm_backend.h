@@ -55,6 +55,7 @@ class SlurmBackend : public Backend {
   explicit SlurmBackend(SlurmBackendOptions options);
 
   std::string Name() const override { return "slurm"; }
+  BackendCapabilities Capabilities() const override { return {true, true}; }
 
   // Writes JOB_DIR/spec.json and the batch script(s), then runs one sbatch
   // per array chunk (see array_plan.h for chunking and throttling across

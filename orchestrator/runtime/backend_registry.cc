@@ -46,7 +46,10 @@ bool BackendRegistry::IsKnown(const std::string& name) {
 
 std::string BackendRegistry::KnownNames() { return "local, mpi, slurm, fake"; }
 
-bool BackendRegistry::HasArrays(const std::string& name) { return name == "slurm"; }
+backends::BackendCapabilities BackendRegistry::CapabilitiesOf(const std::string& name) {
+  auto backend = Get(name);
+  return backend ? (*backend)->Capabilities() : backends::BackendCapabilities{};
+}
 
 Result<backends::Backend*> BackendRegistry::Get(const std::string& name) {
   if (auto it = backends_.find(name); it != backends_.end()) return it->second.get();

@@ -25,8 +25,9 @@ class BackendRegistry {
 
   static bool IsKnown(const std::string& name);
   static std::string KnownNames();  // for messages: "local, mpi, slurm, fake"
-  // True for backends that run arrays and throttle them themselves (slurm).
-  static bool HasArrays(const std::string& name);
+  // The capabilities of the backend `name` (none for one that cannot be
+  // created here: its jobs fail at submission anyway).
+  backends::BackendCapabilities CapabilitiesOf(const std::string& name);
 
   // The backend, created on first use. Errors: an unknown name, or a backend
   // that cannot work here (slurm without its commands, mpi without mpirun).

@@ -118,10 +118,10 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* pa
     return TaskToken(id, r);
   };
   // Slurm throttles a Map's items itself (an array's %N): one sbatch for all.
-  interpreter_options.host_throttles = [backend = record.backend](const std::string& uri) {
+  interpreter_options.host_throttles = [this, backend = record.backend](const std::string& uri) {
     auto resource = ParseTaskResource(uri);
     return resource && resource->service != "states" &&
-           BackendRegistry::HasArrays(BackendFor(*resource, backend));
+           backends_->CapabilitiesOf(BackendFor(*resource, backend)).arrays;
   };
   if (!record.express) {
     interpreter_options.on_event = [this](const workflows::HistoryEvent& e) {

@@ -98,7 +98,7 @@ void DurableRuntime::QueueTasks(const std::string& execution_id, std::vector<Jso
   for (auto& request : requests) {
     auto resource = ParseTaskResource(request.value("resource", std::string()));
     if (resource && resource->service != "states" &&
-        BackendRegistry::HasArrays(BackendFor(*resource, active->second.record.backend))) {
+        backends_->CapabilitiesOf(BackendFor(*resource, active->second.record.backend)).arrays) {
       int64_t t = NowMs();
       if (batched_.empty()) batch_first_ms_ = t;
       batch_last_ms_ = t;
@@ -408,7 +408,7 @@ Result<DurableRuntime::JobEndOutcome> DurableRuntime::OnJobEnded(const TaskKey& 
   if (reported &&
       (end.kind == backends::JobEnd::Kind::kSignaled ||
        end.kind == backends::JobEnd::Kind::kCancelled) &&
-      BackendRegistry::HasArrays(task.backend->Name())) {
+      task.backend->Capabilities().scheduler_ends_jobs) {
     // A batch job killed by a signal was most likely stopped by the
     // scheduler (time limit, scancel, memory): the wrapper cannot tell which,
     // the scheduler can. Ask it now instead of guessing.
