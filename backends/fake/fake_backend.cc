@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "backends/job_dir.h"
+#include "backends/job_environment.h"
 #include "backends/job_wrapper.h"
 #include "common/files.h"
 
@@ -144,7 +145,7 @@ JobEnd FakeBackend::Finish(Job& job, int64_t now_ms) {
     end.signal = job.script.signal;
     if (end.kind == JobEnd::Kind::kLost) end.detail = "scripted: lost";
     if (job.script.result) {
-      auto it = job.environment.find("HPCFLOW_RESULT");
+      auto it = job.environment.find(kResultVariable);
       WriteText(it != job.environment.end() ? it->second : JobFiles(job.handle.job_dir).result(),
                 *job.script.result);
     }

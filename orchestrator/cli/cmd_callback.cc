@@ -9,6 +9,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "backends/job_environment.h"
 #include "common/json.h"
 #include "orchestrator/cli/cli.h"
 #include "orchestrator/cli/cli_flags.h"
@@ -82,7 +83,7 @@ Result<double> RetrySeconds(const po::variables_map& vm) {
     if (!(seconds >= 0)) return Fail("usage", "--retry-for must be a number of seconds >= 0");
     return seconds;
   }
-  std::string env = Env("HPCFLOW_CALLBACK_RETRY_SECONDS");
+  std::string env = Env(backends::kCallbackRetryVariable);
   if (env.empty()) return kDefaultRetrySeconds;
   char* end = nullptr;
   double seconds = std::strtod(env.c_str(), &end);
@@ -167,7 +168,8 @@ int CmdCallback(const std::vector<std::string>& args) {
     return usage("--error and --cause are for 'callback failure' only");
   }
 
-  std::string token = vm.count("token") ? vm["token"].as<std::string>() : Env("HPCFLOW_TASK_TOKEN");
+  std::string token =
+      vm.count("token") ? vm["token"].as<std::string>() : Env(backends::kTaskTokenVariable);
   if (token.empty()) return usage("no task token: pass --token or set HPCFLOW_TASK_TOKEN");
 
   Json body = {{"token", token}};
@@ -187,14 +189,15 @@ int CmdCallback(const std::vector<std::string>& args) {
   auto retry_seconds = RetrySeconds(vm);
   if (!retry_seconds) return usage(retry_seconds.error().cause);
 
-  std::string url = vm.count("url") ? vm["url"].as<std::string>() : Env("HPCFLOW_CALLBACK_URL");
+  std::string url =
+      vm.count("url") ? vm["url"].as<std::string>() : Env(backends::kCallbackUrlVariable);
   std::function<std::string()> url_provider;
   std::string url_source;
   if (!url.empty()) {
     url_provider = [url] { return url; };
   } else {
     std::string state_dir = vm["state-dir"].as<std::string>();
-    if (state_dir.empty()) state_dir = Env("HPCFLOW_STATE_DIR");
+    if (state_dir.empty()) state_dir = Env(backends::kStateDirVariable);
     state_dir = ResolveStateDir(state_dir);
     // Read on every attempt: a restarted server writes its new address there.
     // Anything but an http(s) URL (a file caught half-written) counts as no

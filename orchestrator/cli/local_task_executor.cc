@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "backends/job_environment.h"
 #include "backends/local/local_process.h"
 #include "common/time_format.h"
 #include "orchestrator/runtime/task_resource.h"
@@ -161,13 +162,13 @@ void LocalTaskExecutor::RunJob(workflows::TaskRequest request) {
     if (!input) return fail("States.TaskFailed", "cannot write " + input_path);
   }
   fs::remove(result_path, ec);
-  spec.environment["HPCFLOW_EXECUTION_ID"] = execution_id_;
-  spec.environment["HPCFLOW_STATE_NAME"] = request.state_name;
-  spec.environment["HPCFLOW_INPUT"] = input_path;
-  spec.environment["HPCFLOW_RESULT"] = result_path;
-  if (request.map_item_index >= 0) {
-    spec.environment["HPCFLOW_ITEM_INDEX"] = std::to_string(request.map_item_index);
-  }
+  backends::JobEnvironment job;
+  job.execution_id = execution_id_;
+  job.state_name = request.state_name;
+  job.input_path = input_path;
+  job.result_path = result_path;
+  job.item_index = request.map_item_index;
+  backends::AddJobEnvironment(job, spec.environment);
 
   auto start_time = std::chrono::system_clock::now();
   auto process = backends::LocalProcess::Start(spec);

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "backends/job_dir.h"
+#include "backends/job_environment.h"
 #include "common/json.h"
 #include "orchestrator/client/callback_client.h"
 #include "orchestrator/store/state_files.h"
@@ -20,9 +21,9 @@ void ReportJobEnd(const std::string& job_dir, const backends::JobEnd& end) {
   auto spec = ParseJson(*spec_text);
   if (!spec || !spec->is_object() || !spec->contains("environment")) return;
   const Json& env = (*spec)["environment"];
-  std::string token = env.value("HPCFLOW_TASK_TOKEN", std::string());
-  std::string url = env.value("HPCFLOW_CALLBACK_URL", std::string());
-  std::string state_dir = env.value("HPCFLOW_STATE_DIR", std::string());
+  std::string token = env.value(backends::kTaskTokenVariable, std::string());
+  std::string url = env.value(backends::kCallbackUrlVariable, std::string());
+  std::string state_dir = env.value(backends::kStateDirVariable, std::string());
   if (token.empty() || (url.empty() && state_dir.empty())) return;
   // The URL the job was given first; if that process is gone, the state
   // directory's server (restarted, maybe on another port).
@@ -45,8 +46,8 @@ void ReportJobEnd(const std::string& job_dir, const backends::JobEnd& end) {
   // server may be restarting: an hour; an `hpcflow run` that has ended
   // comes back never: a minute), the wrapper's own environment may
   // override it.
-  std::string retry = env.value("HPCFLOW_CALLBACK_RETRY_SECONDS", std::string("3600"));
-  if (const char* env_retry = std::getenv("HPCFLOW_CALLBACK_RETRY_SECONDS")) retry = env_retry;
+  std::string retry = env.value(backends::kCallbackRetryVariable, std::string("3600"));
+  if (const char* env_retry = std::getenv(backends::kCallbackRetryVariable)) retry = env_retry;
   policy.give_up_after_ms = static_cast<int64_t>(std::max(0.0, std::atof(retry.c_str())) * 1000);
   auto reply = SendWithRetry(url_provider, "POST", "/v1/jobs/end", DumpJson(body),
                              {{"Content-Type", "application/json"}}, policy);

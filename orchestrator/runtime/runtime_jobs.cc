@@ -6,6 +6,7 @@
 #include <iostream>
 #include <set>
 
+#include "backends/job_environment.h"
 #include "common/crash_point.h"
 #include "common/files.h"
 #include "common/ids.h"
@@ -159,21 +160,21 @@ Result<backends::JobSpec> DurableRuntime::BuildJobSpec(const ExecutionRecord& re
   }
   // The job environment (docs/jobs.md). HPCFLOW_JOB_DIR is added by the
   // job wrapper, which marks every process of the job with it.
-  auto& env = spec->environment;
-  env["HPCFLOW_EXECUTION_ID"] = execution_id;
-  env["HPCFLOW_STATE_NAME"] = request.value("state", std::string());
-  env["HPCFLOW_INPUT"] = files.input();
-  env["HPCFLOW_RESULT"] = files.result();
-  env["HPCFLOW_STATE_DIR"] = options_.state_dir;
+  backends::JobEnvironment job;
+  job.execution_id = execution_id;
+  job.state_name = request.value("state", std::string());
+  job.input_path = files.input();
+  job.result_path = files.result();
+  job.state_dir = options_.state_dir;
   std::string token = TaskToken(execution_id, request);
-  env["HPCFLOW_TASK_TOKEN"] = token;
-  if (!options_.callback_url.empty()) env["HPCFLOW_CALLBACK_URL"] = options_.callback_url;
-  env["HPCFLOW_CALLBACK_RETRY_SECONDS"] = std::to_string(options_.callback_retry_seconds);
+  job.task_token = token;
+  job.callback_url = options_.callback_url;
+  job.callback_retry_seconds = options_.callback_retry_seconds;
   // Lets a workflow find the scripts that sit beside it, wherever it runs.
   auto dir = fs::absolute(fs::path(record.workflow), ec).parent_path();
-  if (!ec) env["HPCFLOW_WORKFLOW_DIR"] = dir.string();
-  int64_t item = request.value("item", int64_t{-1});
-  if (item >= 0) env["HPCFLOW_ITEM_INDEX"] = std::to_string(item);
+  if (!ec) job.workflow_dir = dir.string();
+  job.item_index = request.value("item", int64_t{-1});
+  backends::AddJobEnvironment(job, spec->environment);
   spec->umask = UserUmask();
   spec->report_key = JobReportKey(options_.token_secret, token);
   return spec;

@@ -340,16 +340,25 @@ TEST_F(SlurmBackendTest, RefusedSubmitLeavesNothingAccepted) {
   EXPECT_EQ(Count("sbatch"), 2);
   EXPECT_FALSE(slurm::ReadJobIdMarker(specs[0].job_dir).has_value());
   EXPECT_FALSE(slurm::ReadSubmitIntent(specs[0].job_dir).has_value());
-  // The withdrawn array: cancelled (or already gone) in squeue.
-  auto out = slurm::RunCommand(
-      {"squeue", "--noheader", "--array", "--states=all",
-       "--name=" + slurm::ArrayJobName({specs[0].name, specs[1].name}), "--format=%T"},
-      30000);
-  ASSERT_TRUE(out.has_value());
-  std::istringstream states(out->out);
-  std::string state;
+  // The withdrawn array: cancelled (or already gone) in squeue. Elements
+  // that had started pass through COMPLETING while their processes stop.
+  std::vector<std::string> states;
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (true) {
+    auto out = slurm::RunCommand(
+        {"squeue", "--noheader", "--array", "--states=all",
+         "--name=" + slurm::ArrayJobName({specs[0].name, specs[1].name}), "--format=%T"},
+        30000);
+    ASSERT_TRUE(out.has_value());
+    std::istringstream words(out->out);
+    states.clear();
+    for (std::string state; words >> state;) states.push_back(state);
+    bool settling = std::count(states.begin(), states.end(), "COMPLETING") > 0;
+    if (!settling || Clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
   int listed = 0;
-  while (states >> state) {
+  for (const std::string& state : states) {
     EXPECT_EQ(state, "CANCELLED");
     ++listed;
   }
