@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 
 #include "backends/job_wrapper.h"
 
@@ -16,6 +17,16 @@ int64_t WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+void WriteCancelRequest(const std::string& job_dir) {
+  // Best effort: a backend also stops the job itself.
+  (void)WriteFileAtomically(JobFiles(job_dir).cancel(), std::to_string(WallClockMs()));
+}
+
+bool CancelRequested(const std::string& job_dir) {
+  std::error_code ec;
+  return std::filesystem::exists(JobFiles(job_dir).cancel(), ec);
 }
 
 std::optional<Json> ReadJsonFile(const std::string& path) {

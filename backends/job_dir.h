@@ -27,6 +27,12 @@ int64_t WallClockMs();
 // The JSON in `path`; nullopt when it is missing or not JSON.
 std::optional<Json> ReadJsonFile(const std::string& path);
 
+// DIR/cancel: a cancel asked of the job, by any backend. The wrapper looks
+// for it before the job starts, right after `started`, and when recording
+// the end (a cancel, whatever signal reached the job first).
+void WriteCancelRequest(const std::string& job_dir);
+bool CancelRequested(const std::string& job_dir);
+
 // DIR/started, written by whoever starts the job.
 struct StartedRecord {
   pid_t pid = 0;   // the wrapper (the process that holds the lock)

@@ -64,11 +64,6 @@ int AcquireLock(const JobFiles& files) {
   return fd;
 }
 
-bool CancelRequested(const JobFiles& files) {
-  std::error_code ec;
-  return fs::exists(files.cancel(), ec);
-}
-
 JobEnd EndOf(const ProcessOutcome& outcome, const JobWatchdog& watchdog, const JobSpec& spec,
              const JobFiles& files) {
   JobEnd end;
@@ -77,7 +72,7 @@ JobEnd EndOf(const ProcessOutcome& outcome, const JobWatchdog& watchdog, const J
   if (watchdog.timed_out()) {
     end.kind = JobEnd::Kind::kTimedOut;
     end.detail = "the job ran past its time limit of " + std::to_string(spec.time_limit_s) + " s";
-  } else if (CancelRequested(files)) {
+  } else if (CancelRequested(files.dir)) {
     end.kind = JobEnd::Kind::kCancelled;
     end.detail = "the job was cancelled";
   } else if (watchdog.stop_signal() != 0) {
@@ -133,7 +128,7 @@ int RunJobWrapper(const std::string& job_dir, const std::function<void(const Job
 
   JobEnd end;
   end.start_ms = WallClockMs();
-  if (CancelRequested(files)) {
+  if (CancelRequested(files.dir)) {
     // Cancelled between submission and start: nothing runs.
     (void)WriteStarted(job_dir, StartedRecord{getpid(), 0, end.start_ms, 0, BootId()});
     end.kind = JobEnd::Kind::kCancelled;
@@ -185,7 +180,7 @@ int RunJobWrapper(const std::string& job_dir, const std::function<void(const Job
       }
       (*watchdog)->Watch(pgid, spec.time_limit_s * 1000, kJobStopGraceMs);
       // A cancel whose writer found no `started` yet relies on this look.
-      if (CancelRequested(files)) (*watchdog)->RequestStop(SIGTERM);
+      if (CancelRequested(files.dir)) (*watchdog)->RequestStop(SIGTERM);
       child->AwaitExit();
       // The leader is not reaped yet, so the group id is still this job's.
       kill(-pgid, SIGKILL);

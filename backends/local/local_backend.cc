@@ -281,7 +281,6 @@ void LocalBackend::Cancel(const std::vector<JobHandle>& jobs) {
         core_->queued_locks.erase(job.job_dir);
       }
     }
-    JobFiles files(job.job_dir);
     if (queued_fd >= 0) {
       JobEnd end;
       end.kind = JobEnd::Kind::kCancelled;
@@ -295,7 +294,7 @@ void LocalBackend::Cancel(const std::vector<JobHandle>& jobs) {
     if (ReadJobEnd(job.job_dir)) continue;  // ended before: leave it alone
     // The marker comes first: a wrapper that has not written `started` yet
     // looks for it right after writing it.
-    (void)WriteFileAtomically(files.cancel(), std::to_string(WallClockMs()));
+    WriteCancelRequest(job.job_dir);
     int fd = OpenJobLock(job.job_dir);
     if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
       // No wrapper runs it: it never started here, or its wrapper died and

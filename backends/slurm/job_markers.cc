@@ -60,16 +60,6 @@ void WriteResubmitCount(const std::string& job_dir, int count) {
   (void)WriteFileAtomically(PathIn(job_dir, "slurm_resubmits"), std::to_string(count) + "\n");
 }
 
-void WriteCancelledMarker(const std::string& job_dir) {
-  // Best effort: without it a cancelled pending element reads as lost.
-  (void)WriteFileAtomically(JobFiles(job_dir).cancel(), std::to_string(WallClockMs()));
-}
-
-bool HasCancelledMarker(const std::string& job_dir) {
-  std::error_code ec;
-  return fs::exists(JobFiles(job_dir).cancel(), ec);
-}
-
 void RemoveSubmitMarkers(const std::string& job_dir) {
   std::error_code ec;
   fs::remove(PathIn(job_dir, kJobIdFile), ec);

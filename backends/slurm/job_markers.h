@@ -45,9 +45,6 @@ std::optional<std::string> ReadJobIdMarker(const std::string& job_dir);
 int ReadResubmitCount(const std::string& job_dir);
 void WriteResubmitCount(const std::string& job_dir, int count);
 
-void WriteCancelledMarker(const std::string& job_dir);
-bool HasCancelledMarker(const std::string& job_dir);
-
 // Removes the markers of a submission that was withdrawn (sbatch accepted
 // part of a Submit, then failed), so that a later Submit starts afresh.
 void RemoveSubmitMarkers(const std::string& job_dir);

@@ -330,7 +330,7 @@ void SlurmBackend::Cancel(const std::vector<JobHandle>& jobs) {
       if (auto marker = slurm::ReadJobIdMarker(job.job_dir)) id = *marker;  // resubmitted
     }
     if (id.empty()) continue;
-    if (!job.job_dir.empty()) slurm::WriteCancelledMarker(job.job_dir);
+    if (!job.job_dir.empty()) WriteCancelRequest(job.job_dir);
     ids.push_back(id);
   }
   auto words = slurm::CompressJobIds(ids);
@@ -362,7 +362,7 @@ std::vector<JobStatus> SlurmBackend::Reconcile(const std::vector<JobHandle>& han
     if (dir.empty()) return;
     e.wrapper_end = slurm::ReadWrapperEnd(dir);
     e.started = slurm::HasStarted(dir);
-    e.cancelled_by_us = slurm::HasCancelledMarker(dir);
+    e.cancelled_by_us = CancelRequested(dir);
     if (e.started) {
       if (auto text = ReadFile(JobFiles(dir).started())) {
         if (auto json = ParseJson(*text); json && json->is_object()) {
