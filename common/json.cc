@@ -22,21 +22,27 @@ namespace {
 // depth. No real workflow input comes close.
 constexpr int kMaxJsonDepth = 512;
 
+// The index of the quote that closes the JSON string opening at `quote` (or
+// text.size() when it is not closed): the scans below skip strings whole.
+size_t EndOfString(std::string_view text, size_t quote) {
+  for (size_t i = quote + 1; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;
+    } else if (text[i] == '"') {
+      return i;
+    }
+  }
+  return text.size();
+}
+
 }  // namespace
 
 int JsonNestingDepth(std::string_view text, int limit) {
   int depth = 0, max_depth = 0;
-  bool in_string = false;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
+    if (c == '"') {
+      i = EndOfString(text, i);
     } else if (c == '[' || c == '{') {
       max_depth = std::max(max_depth, ++depth);
       if (max_depth > limit) return max_depth;
@@ -48,19 +54,10 @@ int JsonNestingDepth(std::string_view text, int limit) {
 }
 
 std::optional<std::string> FindInexactInteger(std::string_view text) {
-  bool in_string = false;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
     if (c == '"') {
-      in_string = true;
+      i = EndOfString(text, i);
       continue;
     }
     if (c != '-' && (c < '0' || c > '9')) continue;
