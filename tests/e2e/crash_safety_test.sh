@@ -260,20 +260,28 @@ duplicates() {
 }
 
 # --- orphaned_run --------------------------------------------------------------
-orphaned_run() {
-  log "--- hpcflow run killed -9: the server finishes its execution"
-  local S M id run_pid
-  e2e_state_dir S
-  M=$S/marks
-  mkdir -p "$M"
-  "$HPCFLOW" run "$W/queued_map.yaml" --state-dir "$S" \
-    --input "{\"items\": [1, 2, 3], \"marks\": \"$M\", \"cpus\": 1, \"seconds\": 2}" \
-    >"$S/run.out" 2>&1 &
+# Runs queued_map.yaml with `hpcflow run` on state directory $1 (items $2, a
+# JSON array; marks in $3), kills the run -9 once a job has started, and
+# prints the execution's id. Fails when no job starts.
+run_then_kill() {
+  local state=$1 items=$2 marks=$3 run_pid
+  mkdir -p "$marks"
+  "$HPCFLOW" run "$W/queued_map.yaml" --state-dir "$state" \
+    --input "{\"items\": $items, \"marks\": \"$marks\", \"cpus\": 1, \"seconds\": 2}" \
+    >"$state/run.out" 2>&1 &
   run_pid=$!
-  wait_until 30 "a job to start" eval "[ -n \"\$(ls $M 2>/dev/null)\" ]" || die "no job started"
+  wait_until 30 "a job to start" eval "[ -n \"\$(ls $marks 2>/dev/null)\" ]" || return 1
   kill -KILL "$run_pid"
   wait "$run_pid" 2>/dev/null
-  id=$("$HPCFLOW" list --json --state-dir "$S" | jq -r '.[0].executionId')
+  "$HPCFLOW" list --json --state-dir "$state" | jq -r '.[0].executionId'
+}
+
+orphaned_run() {
+  log "--- hpcflow run killed -9: the server finishes its execution"
+  local S M id
+  e2e_state_dir S
+  M=$S/marks
+  id=$(run_then_kill "$S" "[1, 2, 3]" "$M") || die "no job started"
   expect_eq "the killed run left it RUNNING" RUNNING "$(status_field "$S" "$id" status)"
   start_server_with "$S"
   expect_eq "the server took it over and finished it" SUCCEEDED "$(wait_final "$S" "$id" 60)"
@@ -285,15 +293,7 @@ orphaned_run() {
   local R
   e2e_state_dir R
   M=$R/marks
-  mkdir -p "$M"
-  "$HPCFLOW" run "$W/queued_map.yaml" --state-dir "$R" \
-    --input "{\"items\": [1, 2], \"marks\": \"$M\", \"cpus\": 1, \"seconds\": 2}" \
-    >"$R/run.out" 2>&1 &
-  run_pid=$!
-  wait_until 30 "a job to start" eval "[ -n \"\$(ls $M 2>/dev/null)\" ]" || die "no job started"
-  kill -KILL "$run_pid"
-  wait "$run_pid" 2>/dev/null
-  id=$("$HPCFLOW" list --json --state-dir "$R" | jq -r '.[0].executionId')
+  id=$(run_then_kill "$R" "[1, 2]" "$M") || die "no job started"
   "$HPCFLOW" run "$W/quick.yaml" --state-dir "$R" >/dev/null 2>"$R/second.err"
   expect_eq "the second run succeeded" 0 "$?"
   check "it said it handed the execution over" grep -q "$id" "$R/second.err"
