@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "orchestrator/store/state_dir.h"
+
 namespace hpcflow::orchestrator {
 
 namespace {
@@ -36,12 +38,7 @@ const char kUsage[] =
 }  // namespace
 
 std::string ResolveStateDir(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (const char* home = std::getenv("HPCFLOW_HOME"); home && *home) return home;
-  if (const char* user_home = std::getenv("HOME"); user_home && *user_home) {
-    return std::string(user_home) + "/.hpcflow";
-  }
-  return ".hpcflow";
+  return flag.empty() ? DefaultStateDir() : flag;
 }
 
 int RunCli(const std::vector<std::string>& args) {

@@ -11,6 +11,15 @@ namespace po = boost::program_options;
 bool ParseFlags(const std::vector<std::string>& args, const po::options_description& flags,
                 const po::positional_options_description& positional, po::variables_map& vm,
                 const char* command) {
+  // `hpcflow COMMAND --help`: the flags, on stdout, and nothing run. At
+  // parse time nothing is open yet, so leaving here is clean.
+  for (const auto& arg : args) {
+    if (arg == "--") break;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << flags;
+      std::exit(0);
+    }
+  }
   try {
     po::store(po::command_line_parser(args).options(flags).positional(positional).run(), vm);
     po::notify(vm);

@@ -17,10 +17,12 @@
 #include "orchestrator/cli/cli.h"
 #include "orchestrator/cli/cli_flags.h"
 #include "orchestrator/client/control_client.h"
+#include "orchestrator/client/server_launcher.h"
 #include "orchestrator/runtime/backend_registry.h"
 #include "orchestrator/runtime/workflow_loader.h"
 #include "orchestrator/store/execution_json.h"
 #include "orchestrator/store/execution_store.h"
+#include "orchestrator/store/new_execution.h"
 #include "orchestrator/store/server_lock.h"
 
 namespace hpcflow::orchestrator {
@@ -127,38 +129,12 @@ int WaitAndPrint(ExecutionStore& store, const std::string& id, bool json) {
 // <state>/server.log) unless one already serves the state directory.
 void EnsureServer(const std::string& state_dir) {
   if (ServerLock::IsHeld(state_dir)) return;
-  std::string log = state_dir + "/server.log";
-  std::string binary = SelfBinary();
-  pid_t child = fork();
-  if (child < 0) {
-    std::cerr << "hpcflow: cannot start a server: fork failed\n";
-    return;
-  }
-  if (child == 0) {
-    setsid();
-    if (fork() != 0) _exit(0);
-    int devnull = open("/dev/null", O_RDONLY);
-    int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-    if (out >= 0) {
-      dup2(out, STDOUT_FILENO);
-      dup2(out, STDERR_FILENO);
-    }
-    execl(binary.c_str(), binary.c_str(), "server", "--state-dir", state_dir.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(child, &status, 0);
-  // Wait briefly for it to take the lock, so the next command sees it.
-  for (int i = 0; i < 100 && !ServerLock::IsHeld(state_dir); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  pid_t pid = 0;
-  if (ServerLock::IsHeld(state_dir, &pid)) {
-    std::cerr << "hpcflow: started a server (pid " << pid << "); log: " << log << "\n";
+  auto pid = EnsureServerRunning(state_dir, SelfBinary());
+  if (pid) {
+    std::cerr << "hpcflow: started a server (pid " << *pid << "); log: " << ServerLogFile(state_dir)
+              << "\n";
   } else {
-    std::cerr << "hpcflow: the server did not start; see " << log << "\n";
+    std::cerr << "hpcflow: " << pid.error().cause << "\n";
   }
 }
 
@@ -262,26 +238,24 @@ int CmdSubmit(const std::vector<std::string>& args) {
     std::cout << id << "\n";
     return kExitOk;
   }
-  ExecutionRecord record;
-  record.id = id;
-  record.name = vm["name"].as<std::string>().empty() ? record.id : vm["name"].as<std::string>();
-  if (!vm["name"].as<std::string>().empty()) {
-    auto existing = (*store)->GetExecution(record.name);
+  NewExecution spec;
+  spec.id = id;
+  spec.name = vm["name"].as<std::string>();
+  if (!spec.name.empty()) {
+    auto existing = (*store)->GetExecution(spec.name);
     if (existing && *existing) {
-      std::cerr << "hpcflow submit: an execution named '" << record.name << "' already exists\n";
+      std::cerr << "hpcflow submit: an execution named '" << spec.name << "' already exists\n";
       return kExitUsage;
     }
   }
-  record.workflow = workflow;
-  record.workdir = std::filesystem::current_path(ec).string();
-  record.definition = *text;
-  record.input = DumpJson(*input);
-  record.status = "PENDING";
-  record.created_ms = NowMs();
-  record.express = vm.count("express") > 0;
-  record.backend = backend;
-  record.seed = static_cast<int64_t>(RandomSeed() >> 1);
-  record.payload_limit = vm["payload-limit"].as<int64_t>();
+  spec.workflow = workflow;
+  spec.workdir = std::filesystem::current_path(ec).string();
+  spec.definition = *text;
+  spec.input = DumpJson(*input);
+  spec.express = vm.count("express") > 0;
+  spec.backend = backend;
+  spec.payload_limit = vm["payload-limit"].as<int64_t>();
+  ExecutionRecord record = NewExecutionRecord(std::move(spec));
   if (auto s = (*store)->CreateExecution(record); !s) {
     std::cerr << "hpcflow submit: " << s.error().cause << "\n";
     return kExitStore;
@@ -475,7 +449,15 @@ int CmdStop(const std::vector<std::string>& args) {
     std::cerr << "hpcflow stop: " << s.error().cause << "\n";
     return kExitStore;
   }
-  if (!run_owned) EnsureServer(state_dir);
+  bool engine_owned = record.owner.rfind("engine:", 0) == 0;
+  if (engine_owned && !owner_alive) {
+    // Only that engine has the functions its executions call.
+    std::cerr << "hpcflow stop: the stop request is recorded; the embedding engine that owns "
+                 "the execution ("
+              << record.owner << ") is not open now and acts on it when it opens again\n";
+    return kExitBusy;
+  }
+  if (!run_owned && !engine_owned) EnsureServer(state_dir);
   // Wait for the owner to act, so that `stop` then `status` agree.
   for (int i = 0; i < 300; ++i) {
     auto now = store.GetExecution(record.id);
@@ -485,8 +467,8 @@ int CmdStop(const std::vector<std::string>& args) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  if (run_owned) {
-    std::cerr << "hpcflow stop: the stop request is recorded; the hpcflow run that owns the "
+  if (run_owned || engine_owned) {
+    std::cerr << "hpcflow stop: the stop request is recorded; the process that owns the "
                  "execution ("
               << record.owner << ") has not acted on it within 30 s\n";
   } else {

@@ -13,6 +13,7 @@
 #include "orchestrator/runtime/durable_runtime.h"
 #include "orchestrator/server/api_server.h"
 #include "orchestrator/store/execution_store.h"
+#include "orchestrator/store/new_execution.h"
 #include "orchestrator/store/secret_file.h"
 #include "orchestrator/store/server_lock.h"
 
@@ -51,26 +52,23 @@ Result<RunResult> RunDurably(DurableRunOptions o) {
   auto control_key = LoadOrCreateSecret(ControlKeyFile(o.state_dir));
   if (!control_key) return Fail(control_key.error());
 
-  ExecutionRecord record;
-  record.id = NewUuid();
-  record.name = record.id;
   std::error_code ec;
   auto absolute = std::filesystem::absolute(o.workflow_path, ec);
-  record.workflow = ec ? o.workflow_path : absolute.lexically_normal().string();
-  record.definition = *text;
-  record.input = o.input_text.empty() ? DumpJson(o.input) : std::move(o.input_text);
-  record.status = "PENDING";
-  record.created_ms = NowMs();
-  record.seed = static_cast<int64_t>(o.seed ? o.seed >> 1 : RandomSeed() >> 1);
-  record.payload_limit = o.payload_limit;
-  record.backend = o.backend;
-  record.express = o.express;
+  NewExecution spec;
+  spec.workflow = ec ? o.workflow_path : absolute.lexically_normal().string();
+  spec.definition = *text;
+  spec.input = o.input_text.empty() ? DumpJson(o.input) : std::move(o.input_text);
+  spec.seed = o.seed;
+  spec.payload_limit = o.payload_limit;
+  spec.backend = o.backend;
+  spec.express = o.express;
+  spec.owner = NewRunOwner();
+  spec.workdir = std::filesystem::current_path(ec).string();
+  ExecutionRecord record = NewExecutionRecord(std::move(spec));
   // Owned by this process while it lives (its owner lock says so): a server
   // takes the execution over if it dies (server_lock.h).
-  record.owner = NewRunOwner();
   auto owner_lock = AcquireOwnerLock(o.state_dir, record.owner);
   if (!owner_lock) return Fail(owner_lock.error());
-  record.workdir = std::filesystem::current_path(ec).string();
 
   RuntimeOptions options;
   options.state_dir = o.state_dir;

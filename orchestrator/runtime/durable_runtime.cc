@@ -100,7 +100,9 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* pa
     d.error = "hpcflow.InvalidDefinition";
     d.cause = problems.empty() ? "invalid definition" : problems.front();
     d.stop_ms = NowMs();
-    return store_->Commit(d);
+    Status committed = store_->Commit(d);
+    if (committed && options_.on_finished) options_.on_finished(record.id);
+    return committed;
   }
   workflows::ExecutionInfo info;
   info.id = record.id;
@@ -120,7 +122,7 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* pa
   // Slurm throttles a Map's items itself (an array's %N): one sbatch for all.
   interpreter_options.host_throttles = [this, backend = record.backend](const std::string& uri) {
     auto resource = ParseTaskResource(uri);
-    return resource && resource->service != "states" &&
+    return resource && resource->IsJob() &&
            backends_->CapabilitiesOf(BackendFor(*resource, backend)).arrays;
   };
   if (!record.express) {
@@ -190,11 +192,11 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* pa
     auto request = ParseJson(t.request);
     if (!request) continue;
     auto resource = ParseTaskResource(t.resource);
-    bool is_job = resource && resource->service != "states";
+    bool is_job = resource && resource->IsJob();
     if (t.status == "cancelling") {
       // Asked to stop before the crash: ask again (idempotent). The job
       // stays live until its end is seen (AdoptLiveJobs watches it).
-      if (resource && resource->service == "states") {
+      if (resource && resource->IsChild()) {
         StopChild(ChildExecutionId(record.id, static_cast<uint64_t>(t.task_id)));
       } else if (is_job && !t.job_id.empty()) {
         auto handle = ParseJson(t.job_id);
@@ -379,6 +381,7 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   if (interp.status() != ExecutionStatus::kRunning) d.stop_ms = input_time_ms;
   if (auto s = store_->Commit(d); !s) return s;
   CrashPoint("runtime.after_commit");
+  if (options_.on_events && !d.events.empty()) options_.on_events(a.record.id, d.events);
   ++a.next_seq;
   return Perform(a, effects);
 }
@@ -430,6 +433,7 @@ void DurableRuntime::FinishIfDone(const std::string& id) {
   AslError error = interp.error();
   active_.erase(it);
   DeliverToParent(record, status, output, error);
+  if (options_.on_finished) options_.on_finished(record.id);
 }
 
 // ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@
 #include "backends/backend.h"
 #include "orchestrator/runtime/background_worker.h"
 #include "orchestrator/runtime/callback_request.h"
+#include "orchestrator/runtime/function_host.h"
 #include "orchestrator/runtime/task_resource.h"
 #include "orchestrator/store/execution_store.h"
 #include "workflows/interpreter.h"
@@ -54,6 +55,16 @@ struct RuntimeOptions {
   // A job that reconciliation finds ended still gets this long to report
   // itself (its wrapper may be sending the callback right now).
   int64_t report_grace_ms = 2'000;
+  // Serves hpcflow:::function:NAME tasks (the Engine); null: none, and such
+  // tasks fail with hpcflow.FunctionNotRegistered. Not owned.
+  FunctionHost* functions = nullptr;
+  // Loop thread, for an embedding program: the events of one execution
+  // just committed (none for express executions), and an execution that
+  // just ended (its record in the store is final).
+  std::function<void(const std::string& execution_id,
+                     const std::vector<workflows::HistoryEvent>& events)>
+      on_events;
+  std::function<void(const std::string& execution_id)> on_finished;
 };
 
 // The answer to a callback: an HTTP status and a JSON body saying what
@@ -217,6 +228,11 @@ class DurableRuntime {
   std::string JobName(const std::string& execution_id, uint64_t task_id) const;
   std::string TaskToken(const std::string& execution_id, const workflows::TaskRequest& r) const;
   std::string TaskToken(const std::string& execution_id, const Json& request) const;
+
+  // Function tasks (runtime_functions.cc): hands the call to the function
+  // host; its end comes back as a completion.
+  void CallFunction(const std::string& execution_id, const Json& request,
+                    const TaskResource& resource);
 
   // Callbacks (runtime_callbacks.cc).
   CallbackReply HandleCallback(const CallbackRequest& request, const TaskKey& key);

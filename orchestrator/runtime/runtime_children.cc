@@ -11,6 +11,7 @@
 #include "orchestrator/runtime/durable_runtime.h"
 #include "orchestrator/runtime/runtime_util.h"
 #include "orchestrator/runtime/workflow_loader.h"
+#include "orchestrator/store/new_execution.h"
 
 namespace hpcflow::orchestrator {
 
@@ -87,24 +88,22 @@ void DurableRuntime::CreateChild(const std::string& parent_id, const Json& reque
       if (parsed) input = std::move(*parsed);
     }
   }
-  ExecutionRecord child;
-  child.id = ChildExecutionId(parent_id, task_id);
-  child.name = params.contains("Name") && params["Name"].is_string()
-                   ? params["Name"].get<std::string>()
-                   : child.id;
-  child.workflow = machine;
-  child.definition = std::move(*text);
-  child.input = DumpJson(input);
-  child.status = "PENDING";
-  child.created_ms = NowMs();
-  child.parent_id = parent_id;
-  child.parent_task = static_cast<int64_t>(task_id);
-  child.parent_mode = wait ? (sync2 ? "sync2" : "sync") : "";
-  child.seed = static_cast<int64_t>(RandomSeed() >> 1);
-  child.owner = options_.owner;
-  child.payload_limit = parent->second.record.payload_limit;
-  child.workdir = parent->second.record.workdir;
-  child.backend = parent->second.record.backend;
+  NewExecution spec;
+  spec.id = ChildExecutionId(parent_id, task_id);
+  if (params.contains("Name") && params["Name"].is_string()) {
+    spec.name = params["Name"].get<std::string>();
+  }
+  spec.workflow = machine;
+  spec.definition = std::move(*text);
+  spec.input = DumpJson(input);
+  spec.parent_id = parent_id;
+  spec.parent_task = static_cast<int64_t>(task_id);
+  spec.parent_mode = wait ? (sync2 ? "sync2" : "sync") : "";
+  spec.owner = options_.owner;
+  spec.payload_limit = parent->second.record.payload_limit;
+  spec.workdir = parent->second.record.workdir;
+  spec.backend = parent->second.record.backend;
+  ExecutionRecord child = NewExecutionRecord(std::move(spec));
   if (auto s = store_->CreateExecution(child); !s) return fail(s.error().cause);
   CrashPoint("runtime.child_start");
   LinkChild(parent_id, request, wait, child);

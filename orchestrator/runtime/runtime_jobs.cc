@@ -98,7 +98,7 @@ void DurableRuntime::QueueTasks(const std::string& execution_id, std::vector<Jso
   std::vector<Json> now;
   for (auto& request : requests) {
     auto resource = ParseTaskResource(request.value("resource", std::string()));
-    if (resource && resource->service != "states" &&
+    if (resource && resource->IsJob() &&
         backends_->CapabilitiesOf(BackendFor(*resource, active->second.record.backend)).arrays) {
       int64_t t = NowMs();
       if (batched_.empty()) batch_first_ms_ = t;
@@ -199,8 +199,12 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id,
       continue;
     }
     open.resource = *resource;
-    if (resource->service == "states") {
+    if (resource->IsChild()) {
       StartChild(execution_id, request, resource->wait == WaitMode::kSync, resource->sync2);
+      continue;
+    }
+    if (resource->IsFunction()) {
+      CallFunction(execution_id, request, *resource);
       continue;
     }
     std::string backend_name = BackendFor(*resource, active->second.record.backend);
@@ -280,7 +284,7 @@ Status DurableRuntime::AdoptLiveJobs() {
     auto resource = ParseTaskResource(t.resource);
     auto request = ParseJson(t.request);
     auto handle_json = ParseJson(t.job_id);
-    if (!resource || resource->service == "states" || !request || !handle_json) {
+    if (!resource || !resource->IsJob() || !request || !handle_json) {
       (void)store_->CloseJob(t.execution_id, t.task_id);
       continue;
     }
@@ -373,9 +377,11 @@ void DurableRuntime::CancelTasks(const std::string& execution_id,
     TaskKey key{execution_id, task_id};
     auto it = open_tasks_.find(key);
     if (it != open_tasks_.end()) {
-      if (it->second.resource.service == "states") {
+      if (it->second.resource.IsChild()) {
         StopChild(ChildExecutionId(execution_id, task_id));
         job_names_.erase(it->second.handle.name);
+      } else if (it->second.resource.IsFunction()) {
+        if (options_.functions) options_.functions->Cancel(execution_id, task_id);
       } else if (it->second.is_job && it->second.backend && !it->second.job_ended &&
                  !it->second.handle.name.empty()) {
         jobs[it->second.backend].push_back(it->second.handle);

@@ -2,15 +2,25 @@
 
 namespace hpcflow::orchestrator {
 
+bool IsValidFunctionName(const std::string& name) {
+  if (name.empty() || name.size() > 80) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 Result<TaskResource> ParseTaskResource(const std::string& uri) {
   const std::string prefix = "hpcflow:::";
-  auto unsupported = [&] {
-    return Fail(
-        "hpcflow.UnsupportedResource",
-        "The resource '" + uri +
-            "' is not supported: hpcflow runs "
-            "hpcflow:::job:run, hpcflow:::local:run, hpcflow:::mpi:run, hpcflow:::slurm:run "
-            "and hpcflow:::states:startExecution (with .sync or .waitForTaskToken)");
+  auto unsupported = [&](const std::string& why = "") {
+    return Fail("hpcflow.UnsupportedResource",
+                "The resource '" + uri + "' is not supported" + why +
+                    ": hpcflow runs "
+                    "hpcflow:::job:run, hpcflow:::local:run, hpcflow:::mpi:run, "
+                    "hpcflow:::slurm:run and hpcflow:::states:startExecution (with .sync or "
+                    ".waitForTaskToken), and hpcflow:::function:NAME (with .waitForTaskToken)");
   };
   if (uri.rfind(prefix, 0) != 0) return unsupported();
   std::string rest = uri.substr(prefix.size());
@@ -35,7 +45,15 @@ Result<TaskResource> ParseTaskResource(const std::string& uri) {
   bool job_service = resource.service == "job" || resource.service == "local" ||
                      resource.service == "mpi" || resource.service == "slurm";
   if (job_service && action == "run") return resource;
-  if (resource.service == "states" && action == "startExecution") return resource;
+  if (resource.IsChild() && action == "startExecution") return resource;
+  if (resource.service == "function") {
+    if (!IsValidFunctionName(action)) {
+      return unsupported(" (a function's name is letters, digits, '_' and '-')");
+    }
+    // A function call ends with its result: there is nothing to wait for.
+    if (resource.wait == WaitMode::kSync) return unsupported(" (.sync is not for functions)");
+    return resource;
+  }
   return unsupported();
 }
 

@@ -3,12 +3,68 @@
 #include <filesystem>
 
 #include "common/json.h"
+#include "orchestrator/runtime/task_resource.h"
 #include "workflows/source_document.h"
 
 namespace hpcflow::orchestrator {
 
+namespace {
+
+// RFC 6901: '~' and '/' in a state's name are escaped in a pointer.
+std::string PointerToken(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The function tasks of one state machine (and of the machines nested in
+// its Parallel and Map states) that the host does not serve.
+void CheckFunctionTasks(const Json& machine, const std::string& pointer,
+                        const workflows::SourceDocument& document, const WorkflowChecks& checks,
+                        std::vector<std::string>& problems) {
+  auto states = machine.find("States");
+  if (states == machine.end() || !states->is_object()) return;
+  for (const auto& [name, state] : states->items()) {
+    if (!state.is_object()) continue;
+    std::string at = pointer + "/States/" + PointerToken(name);
+    auto resource = state.find("Resource");
+    if (resource != state.end() && resource->is_string()) {
+      auto parsed = ParseTaskResource(resource->get<std::string>());
+      if (parsed && parsed->IsFunction() && !checks.function_known(parsed->action)) {
+        std::string where = at + "/Resource";
+        problems.push_back(document.Where(where) + where + ": no function '" + parsed->action +
+                           "' is registered with this engine (registered: " +
+                           (checks.known_functions.empty() ? "none" : checks.known_functions) +
+                           ")");
+      }
+    }
+    if (auto branches = state.find("Branches"); branches != state.end() && branches->is_array()) {
+      for (size_t i = 0; i < branches->size(); ++i) {
+        CheckFunctionTasks((*branches)[i], at + "/Branches/" + std::to_string(i), document, checks,
+                           problems);
+      }
+    }
+    for (const char* key : {"ItemProcessor", "Iterator"}) {
+      if (auto inner = state.find(key); inner != state.end() && inner->is_object()) {
+        CheckFunctionTasks(*inner, at + "/" + key, document, checks, problems);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Result<LoadedWorkflow> LoadWorkflowText(std::string_view text, const std::string& name,
-                                        std::vector<std::string>& problems) {
+                                        std::vector<std::string>& problems,
+                                        const WorkflowChecks& checks) {
   auto document = workflows::SourceDocument::Parse(text, name);
   if (!document) {
     problems.push_back(document.error().cause);
@@ -23,6 +79,12 @@ Result<LoadedWorkflow> LoadWorkflowText(std::string_view text, const std::string
     }
     if (problems.empty()) problems.push_back(name + ": invalid workflow");
     return Fail("invalid", std::to_string(problems.size()) + " problem(s) in " + name);
+  }
+  if (checks.function_known) {
+    CheckFunctionTasks(document->root(), "", *document, checks, problems);
+    if (!problems.empty()) {
+      return Fail("invalid", std::to_string(problems.size()) + " problem(s) in " + name);
+    }
   }
   LoadedWorkflow loaded;
   loaded.definition = std::move(definition);

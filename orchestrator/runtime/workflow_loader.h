@@ -3,6 +3,7 @@
 #ifndef HPCFLOW_ORCHESTRATOR_RUNTIME_WORKFLOW_LOADER_H_
 #define HPCFLOW_ORCHESTRATOR_RUNTIME_WORKFLOW_LOADER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,9 +22,19 @@ struct LoadedWorkflow {
 // Result's error summarises them).
 Result<LoadedWorkflow> LoadWorkflow(const std::string& path, std::vector<std::string>& problems);
 
+// What a host checks beyond the language itself.
+struct WorkflowChecks {
+  // When set: every hpcflow:::function:NAME resource must name a function
+  // this returns true for (an embedding Engine's registered ones).
+  std::function<bool(const std::string& name)> function_known;
+  // For the message: the names that are registered ("a, b"), or "none".
+  std::string known_functions;
+};
+
 // Same, from text already in memory; `name` is used in messages.
 Result<LoadedWorkflow> LoadWorkflowText(std::string_view text, const std::string& name,
-                                        std::vector<std::string>& problems);
+                                        std::vector<std::string>& problems,
+                                        const WorkflowChecks& checks = {});
 
 // Reads `--input`: inline JSON, or @FILE. `text`, when given, receives the
 // JSON text it was parsed from (to store without serialising it again).

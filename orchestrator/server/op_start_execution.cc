@@ -5,6 +5,7 @@
 #include "orchestrator/runtime/backend_registry.h"
 #include "orchestrator/runtime/workflow_loader.h"
 #include "orchestrator/server/api_operations.h"
+#include "orchestrator/store/new_execution.h"
 
 namespace hpcflow::orchestrator {
 
@@ -14,26 +15,23 @@ void StartExecutionOp(ApiContext& context, const HttpRequest& request,
   if (!body || !body->is_object()) {
     return respond(ErrorResponse(400, "InvalidRequest", "the body must be a JSON object"));
   }
-  ExecutionRecord record;
-  record.id = body->value("id", std::string());
-  if (record.id.empty()) record.id = NewUuid();
-  if (record.id.size() > 128 || record.id.find_first_of("/\\ \t\n") != std::string::npos) {
+  NewExecution spec;
+  spec.id = body->value("id", std::string());
+  if (spec.id.size() > 128 || spec.id.find_first_of("/\\ \t\n") != std::string::npos) {
     return respond(ErrorResponse(400, "InvalidRequest",
                                  "an execution id is at most 128 characters, without "
                                  "slashes or spaces"));
   }
-  record.workflow = body->value("workflow", std::string());
-  record.definition = body->value("definition", std::string());
+  spec.workflow = body->value("workflow", std::string());
+  spec.definition = body->value("definition", std::string());
   std::string name = body->value("name", std::string());
-  record.name = name.empty() ? record.id : name;
-  record.backend = body->value("backend", std::string("local"));
-  record.express = body->value("express", false);
-  record.payload_limit = body->value("payload_limit", int64_t{0});
-  record.workdir = body->value("workdir", std::string());
-  record.input = DumpJson(body->contains("input") ? (*body)["input"] : Json::object());
-  record.status = "PENDING";
-  record.created_ms = NowMs();
-  record.seed = static_cast<int64_t>(RandomSeed() >> 1);
+  spec.name = name;
+  spec.backend = body->value("backend", std::string("local"));
+  spec.express = body->value("express", false);
+  spec.payload_limit = body->value("payload_limit", int64_t{0});
+  spec.workdir = body->value("workdir", std::string());
+  spec.input = DumpJson(body->contains("input") ? (*body)["input"] : Json::object());
+  ExecutionRecord record = NewExecutionRecord(std::move(spec));
   if (!BackendRegistry::IsKnown(record.backend)) {
     return respond(ErrorResponse(
         400, "InvalidRequest",

@@ -1,6 +1,7 @@
 // POST /v1/executions/{id}/stop [{"error": E, "cause": C}]: stops a running
-// execution and cancels its jobs. One that an `hpcflow run` process owns is
-// left a request; one whose `run` is gone is taken over first.
+// execution and cancels its jobs. One that an `hpcflow run` process or an
+// embedding Engine owns is left a request; one whose `run` is gone is taken
+// over first.
 #include "orchestrator/runtime/runtime_util.h"
 #include "orchestrator/server/api_operations.h"
 #include "orchestrator/store/execution_json.h"
@@ -24,7 +25,10 @@ void StopExecutionOp(ApiContext& context, const HttpRequest& request,
                   DurableRuntime& runtime = context.runtime;
                   Status s;
                   bool run_owned = r.owner.rfind("run:", 0) == 0;
-                  if (run_owned && IsOwnerAlive(context.state_dir, r.owner)) {
+                  // An embedding engine's executions wait for it (only it
+                  // has their functions): it takes the request when it opens.
+                  bool engine_owned = r.owner.rfind("engine:", 0) == 0;
+                  if (engine_owned || (run_owned && IsOwnerAlive(context.state_dir, r.owner))) {
                     s = runtime.store().AddRequest(r.id, "stop", DumpJson(ErrorPayload(error)));
                   } else {
                     if (run_owned) s = runtime.AdoptExecution(r);

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -92,6 +93,14 @@ Status PrepareStateDir(const std::string& dir) {
             << Mode(st.st_mode) << "); it holds task tokens, so it is now owner-only (0700, "
             << changed << " entries tightened)\n";
   return {};
+}
+
+std::string DefaultStateDir() {
+  if (const char* home = std::getenv("HPCFLOW_HOME"); home && *home) return home;
+  if (const char* user_home = std::getenv("HOME"); user_home && *user_home) {
+    return std::string(user_home) + "/.hpcflow";
+  }
+  return ".hpcflow";
 }
 
 }  // namespace hpcflow::orchestrator

@@ -22,6 +22,10 @@ namespace hpcflow::orchestrator {
 //    with the fix.
 Status PrepareStateDir(const std::string& dir);
 
+// Where state lives when no directory is named: $HPCFLOW_HOME, then
+// ~/.hpcflow (./.hpcflow without a home).
+std::string DefaultStateDir();
+
 }  // namespace hpcflow::orchestrator
 
 #endif  // HPCFLOW_ORCHESTRATOR_STORE_STATE_DIR_H_
