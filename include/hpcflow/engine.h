@@ -50,7 +50,9 @@ struct EngineOptions {
   std::string name = "default";
   // The backend of hpcflow:::job:run tasks when a StartRequest names none.
   std::string default_backend = "local";
-  // Threads for synchronous functions.
+  // Threads for synchronous functions. 0: they run on the engine's own
+  // thread, with no hand-over (the fastest round trip, for short
+  // functions; a slow one holds up every execution of this engine).
   int function_threads = 2;
   // Where this process listens for its jobs' reports (loopback by default;
   // an address compute nodes reach for Slurm jobs), and on which port (0:

@@ -96,7 +96,10 @@ struct Client::Impl {
       name = parsed->value("error", parsed->value("status", name));
       message = parsed->value("message", message);
     }
-    if (reply->status == 404 && name == "HTTP404") name = "NotFound";
+    // The Engine's names for the same failures.
+    if (reply->status == 404 && (name == "HTTP404" || name == "ExecutionDoesNotExist")) {
+      name = "NotFound";
+    }
     if (reply->status == 401) name = "Unauthorized";
     if (name == "InvalidDefinition") name = "hpcflow.InvalidDefinition";
     return Fail(name, message);

@@ -53,8 +53,8 @@ class FunctionPool::Call : public FunctionCall {
   std::atomic<bool> cancelled_{false};
 };
 
-FunctionPool::FunctionPool(int threads) {
-  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Work(); });
+FunctionPool::FunctionPool(int threads) : inline_(threads <= 0) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
 }
 
 FunctionPool::~FunctionPool() { Shutdown(); }
@@ -106,12 +106,19 @@ void FunctionPool::Invoke(FunctionInvocation invocation, FunctionDone done) {
     done(std::move(outcome));
   };
   auto call = std::make_shared<Call>(std::move(invocation), std::move(on_end));
+  Job job;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = functions_.find(call->invocation().function);
     if (stopping_ || it == functions_.end()) return;  // the runtime checked Has()
     live_[key] = call;
-    queue_.push_back(Job{it->second, call});
+    if (!inline_) queue_.push_back(Job{it->second, call});
+    job = Job{it->second, call};
+  }
+  if (inline_) {
+    // No threads: the call runs here, on the engine's thread.
+    Run(job);
+    return;
   }
   wake_.notify_one();
 }
@@ -138,27 +145,31 @@ void FunctionPool::Work() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    auto* call = static_cast<Call*>(job.call.get());
-    const std::string& name = call->invocation().function;
-    // Exceptions stop here: a function's bug is its task's error, not the
-    // engine's crash.
-    try {
-      if (job.entry.async) {
-        job.entry.async(job.call);
-        continue;
-      }
-      Result<std::string> outcome = job.entry.sync(*call);
-      if (outcome) {
-        call->Succeed(std::move(*outcome));
-      } else {
-        call->Fail(outcome.error().name, outcome.error().cause);
-      }
-    } catch (const std::exception& e) {
-      call->Fail("hpcflow.FunctionException",
-                 "the function '" + name + "' threw: " + std::string(e.what()));
-    } catch (...) {
-      call->Fail("hpcflow.FunctionException", "the function '" + name + "' threw");
+    Run(job);
+  }
+}
+
+void FunctionPool::Run(const Job& job) {
+  auto* call = static_cast<Call*>(job.call.get());
+  const std::string& name = call->invocation().function;
+  // Exceptions stop here: a function's bug is its task's error, not the
+  // engine's crash.
+  try {
+    if (job.entry.async) {
+      job.entry.async(job.call);
+      return;
     }
+    Result<std::string> outcome = job.entry.sync(*call);
+    if (outcome) {
+      call->Succeed(std::move(*outcome));
+    } else {
+      call->Fail(outcome.error().name, outcome.error().cause);
+    }
+  } catch (const std::exception& e) {
+    call->Fail("hpcflow.FunctionException",
+               "the function '" + name + "' threw: " + std::string(e.what()));
+  } catch (...) {
+    call->Fail("hpcflow.FunctionException", "the function '" + name + "' threw");
   }
 }
 

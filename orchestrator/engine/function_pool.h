@@ -23,6 +23,8 @@ namespace hpcflow::orchestrator {
 
 class FunctionPool : public FunctionHost {
  public:
+  // `threads` <= 0: calls run on the caller's thread (the engine's loop),
+  // without a hand-over.
   explicit FunctionPool(int threads);
   ~FunctionPool() override;  // waits for the calls that run; drops queued ones
 
@@ -49,6 +51,7 @@ class FunctionPool : public FunctionHost {
   };
   class Call;
   void Work();
+  void Run(const Job& job);
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -57,6 +60,7 @@ class FunctionPool : public FunctionHost {
   // Calls whose task still waits, by (execution, task): cancelled() turns
   // true when the runtime cancels them.
   std::map<std::pair<std::string, uint64_t>, std::weak_ptr<Call>> live_;
+  const bool inline_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -379,11 +379,34 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
     d.cause = interp.error().cause;
   }
   if (interp.status() != ExecutionStatus::kRunning) d.stop_ms = input_time_ms;
+  if (a.record.express && ExpressStepIsInMemory(effects, interp.status())) {
+    // Nothing of this step is needed after a crash: an express execution
+    // starts again from its input, and the step touches no job, timer or
+    // token. Function tasks in a loop then cost no transaction each.
+    ++a.next_seq;
+    return Perform(a, effects);
+  }
   if (auto s = store_->Commit(d); !s) return s;
   CrashPoint("runtime.after_commit");
   if (options_.on_events && !d.events.empty()) options_.on_events(a.record.id, d.events);
   ++a.next_seq;
   return Perform(a, effects);
+}
+
+bool DurableRuntime::ExpressStepIsInMemory(const workflows::Effects& effects,
+                                           ExecutionStatus status) const {
+  if (!completing_function_ || status != ExecutionStatus::kRunning) return false;
+  if (!effects.start_timers.empty() || !effects.cancel_timers.empty() ||
+      !effects.cancel_tasks.empty()) {
+    return false;
+  }
+  for (const auto& task : effects.start_tasks) {
+    auto resource = ParseTaskResource(task.resource);
+    if (!resource || !resource->IsFunction() || resource->wait != WaitMode::kRequestResponse) {
+      return false;
+    }
+  }
+  return true;
 }
 
 Status DurableRuntime::Perform(Active& a, const workflows::Effects& effects) {
@@ -504,6 +527,8 @@ Status DurableRuntime::ApplyCompletion(Completion c) {
   } else {
     job_names_.erase(open->second.handle.name);
   }
+  const bool is_plain_function = open->second.resource.IsFunction() &&
+                                 open->second.resource.wait == WaitMode::kRequestResponse;
   open_tasks_.erase(open);
   InputRecord input;
   input.time_ms = NowMs();
@@ -513,8 +538,10 @@ Status DurableRuntime::ApplyCompletion(Completion c) {
   input.kind = c.ok ? "task_succeeded" : "task_failed";
   input.payload = DumpJson(value);
   completing_job_ended_ = c.from_job_end;
+  completing_function_ = is_plain_function;
   Status applied = Apply(it->second, std::move(input), c.task_id, std::move(value));
   completing_job_ended_ = false;
+  completing_function_ = false;
   return applied;
 }
 

@@ -194,6 +194,10 @@ class DurableRuntime {
   // Adopts the live jobs (tasks.job_open) that no open task tracks.
   Status AdoptLiveJobs();
   Status Perform(Active& active, const workflows::Effects& effects);
+  // Express only: a step that completes a function task and asks for
+  // nothing durable (more plain function tasks at most) is not committed.
+  bool ExpressStepIsInMemory(const workflows::Effects& effects,
+                             workflows::ExecutionStatus status) const;
   Status ApplyCompletion(Completion completion);
   void PostCompletion(Completion completion);
   void FinishIfDone(const std::string& execution_id);
@@ -263,6 +267,8 @@ class DurableRuntime {
   // Set while ApplyCompletion applies the end of a task that came from its
   // job's own end, so that the decision also closes the job.
   bool completing_job_ended_ = false;
+  // Set while ApplyCompletion applies the end of a plain function task.
+  bool completing_function_ = false;
   int64_t next_reconcile_ms_ = 0;
   std::set<std::string> warned_;  // "backend/parameter" already warned about
   // Jobs for batch schedulers (Slurm) wait here briefly, so that the items a

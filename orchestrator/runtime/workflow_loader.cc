@@ -4,26 +4,12 @@
 
 #include "common/json.h"
 #include "orchestrator/runtime/task_resource.h"
+#include "workflows/diagnostics.h"
 #include "workflows/source_document.h"
 
 namespace hpcflow::orchestrator {
 
 namespace {
-
-// RFC 6901: '~' and '/' in a state's name are escaped in a pointer.
-std::string PointerToken(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // The function tasks of one state machine (and of the machines nested in
 // its Parallel and Map states) that the host does not serve.
@@ -34,7 +20,7 @@ void CheckFunctionTasks(const Json& machine, const std::string& pointer,
   if (states == machine.end() || !states->is_object()) return;
   for (const auto& [name, state] : states->items()) {
     if (!state.is_object()) continue;
-    std::string at = pointer + "/States/" + PointerToken(name);
+    std::string at = workflows::PointerAppend(pointer + "/States", name);
     auto resource = state.find("Resource");
     if (resource != state.end() && resource->is_string()) {
       auto parsed = ParseTaskResource(resource->get<std::string>());

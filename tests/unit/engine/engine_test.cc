@@ -364,3 +364,38 @@ TEST_F(EngineTest, ReopeningResumesWhatTheEngineLeftRunningAndCallsFunctionsAgai
 }
 
 }  // namespace
+
+namespace {
+
+// Express executions do not commit the steps between function tasks; the
+// result, the transitions and the final record must be the same as durable.
+TEST_F(EngineTest, ExpressFunctionLoopsOnTheEngineThreadGiveTheDurableResult) {
+  auto options = Options();
+  options.function_threads = 0;  // on the engine's own thread
+  options.functions["inc"] = [](const hpcflow::FunctionCall& call) -> hpcflow::Result<std::string> {
+    int i = std::stoi(call.input().substr(call.input().find(':') + 1));
+    return std::string(R"({"i":)") + std::to_string(i + 1) + "}";
+  };
+  auto engine = Open(options);
+  ASSERT_TRUE(engine);
+  hpcflow::StartRequest request;
+  request.definition = R"({"StartAt": "Inc", "States": {
+    "Inc": {"Type": "Task", "Resource": "hpcflow:::function:inc", "Next": "More"},
+    "More": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": 50,
+             "Next": "Inc"}], "Default": "Done"},
+    "Done": {"Type": "Succeed"}}})";
+  request.input = R"({"i": 0})";
+  request.express = true;
+  auto express = RunToEnd(*engine, request);
+  request.express = false;
+  auto durable = RunToEnd(*engine, request);
+  EXPECT_EQ(express.status, "SUCCEEDED");
+  EXPECT_EQ(express.output.value_or(""), R"({"i":50})");
+  EXPECT_EQ(express.output, durable.output);
+  EXPECT_EQ(express.transitions, durable.transitions);
+  auto history = engine->History(express.id);
+  ASSERT_TRUE(history);
+  EXPECT_TRUE(history->empty());  // express: no history
+}
+
+}  // namespace
