@@ -20,6 +20,11 @@ packages=(
   libopenmpi-dev openmpi-bin slurmctld slurmd slurm-client munge
   # the genomics example (examples/genomics): aligner, SAM/BAM and VCF tools
   bwa samtools bcftools
+  # the Python package (python/): bindings built offline with Debian's pybind11
+  python3-dev python3-pybind11 pybind11-dev python3-setuptools python3-pip python3-venv
+  python3-wheel
+  # the packaging test builds the .deb with CPack
+  dpkg-dev
   # ps/pgrep/free: minimal images (e.g. Docker's debian:12) lack them
   procps
 )

@@ -1,0 +1,133 @@
+"""The Python package against the real engine (libhpcflow): run with
+``python -m unittest discover -s python/tests`` after installing it."""
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+import unittest
+
+import hpcflow
+
+PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
+
+
+def task(resource, **extra):
+    state = {"Type": "Task", "Resource": resource, "End": True}
+    state.update(extra)
+    return {"StartAt": "T", "States": {"T": state}}
+
+
+class EngineTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="hpcflow-py-")
+        self.state = os.path.join(self.dir, "state")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_pass_workflow_round_trip(self):
+        with hpcflow.Engine(self.state) as engine:
+            run = engine.start(definition=PASS, input={"x": 1}, name="first")
+            done = engine.wait(run, timeout=30)
+            self.assertTrue(done.succeeded)
+            self.assertEqual(done.output, {"ok": True})
+            self.assertEqual(done.input, {"x": 1})
+            self.assertEqual(engine.describe("first").id, run)
+            self.assertEqual([e.type for e in engine.history(run)][0], "ExecutionStarted")
+            self.assertEqual([x.id for x in engine.list()], [run])
+
+    def test_python_functions_serve_function_tasks(self):
+        seen = {}
+
+        def double(value, context):
+            seen["state"] = context.state_name
+            return {"y": value["x"] * 2}
+
+        with hpcflow.Engine(self.state, functions={"double": double}) as engine:
+            done = engine.wait(engine.start(
+                definition=task("hpcflow:::function:double", Parameters={"x.$": "$.v"}),
+                input={"v": 21}), timeout=30)
+            self.assertEqual(done.output, {"y": 42})
+            self.assertEqual(seen["state"], "T")
+
+    def test_task_error_and_exceptions_become_asl_errors(self):
+        def picky(value, context):
+            raise hpcflow.TaskError("Pipeline.Bad", "no good")
+
+        def buggy(value, context):
+            return {}["missing"]
+
+        with hpcflow.Engine(self.state) as engine:
+            engine.register_function("picky", picky)
+
+            @engine.function()
+            def buggy_fn(value, context):
+                return buggy(value, context)
+
+            caught = {"StartAt": "T", "States": {
+                "T": {"Type": "Task", "Resource": "hpcflow:::function:picky",
+                      "Catch": [{"ErrorEquals": ["Pipeline.Bad"], "Next": "B"}], "End": True},
+                "B": {"Type": "Task", "Resource": "hpcflow:::function:buggy_fn", "End": True}}}
+            done = engine.wait(engine.start(definition=caught), timeout=30)
+            self.assertEqual(done.status, "FAILED")
+            self.assertEqual(done.error, "KeyError")
+            self.assertIn("missing", done.cause)
+
+    def test_unregistered_function_is_refused_with_its_location(self):
+        with hpcflow.Engine(self.state) as engine:
+            with self.assertRaises(hpcflow.HpcflowError) as raised:
+                engine.start(definition=task("hpcflow:::function:nope"))
+            self.assertEqual(raised.exception.name, "hpcflow.InvalidDefinition")
+            self.assertIn("/States/T/Resource: no function 'nope'", raised.exception.cause)
+
+    def test_token_tasks_and_subscriptions(self):
+        tokens = []
+        events = []
+
+        def enqueue(value, context):
+            tokens.append(context.task_token)
+            return None
+
+        with hpcflow.Engine(self.state, functions={"enqueue": enqueue}) as engine:
+            run = engine.start(definition=task("hpcflow:::function:enqueue.waitForTaskToken"))
+            with engine.subscribe(run, events.append):
+                deadline = time.time() + 10
+                while not tokens and time.time() < deadline:
+                    time.sleep(0.01)
+                with self.assertRaises(hpcflow.HpcflowError) as raised:
+                    engine.wait(run, timeout=0.1)
+                self.assertEqual(raised.exception.name, "Timeout")
+                engine.send_task_success(tokens[0], {"from": "python"})
+                done = engine.wait(run, timeout=10)
+            self.assertEqual(done.output, {"from": "python"})
+            self.assertEqual(events[-1].type, "ExecutionSucceeded")
+
+    def test_functions_run_concurrently_with_the_gil_released_while_waiting(self):
+        started = threading.Barrier(2, timeout=10)
+
+        def meet(value, context):
+            started.wait()  # both Map items must be in their function at once
+            return value
+
+        with hpcflow.Engine(self.state, functions={"meet": meet}) as engine:
+            definition = {"StartAt": "M", "States": {"M": {
+                "Type": "Map", "End": True,
+                "ItemProcessor": {"StartAt": "F", "States": {
+                    "F": {"Type": "Task", "Resource": "hpcflow:::function:meet", "End": True}}}}}}
+            done = engine.wait(engine.start(definition=definition, input=[1, 2]), timeout=30)
+            self.assertEqual(done.output, [1, 2])
+
+    def test_errors_of_hpcflow_itself(self):
+        with hpcflow.Engine(self.state) as engine:
+            with self.assertRaises(hpcflow.HpcflowError) as raised:
+                engine.describe("nope")
+            self.assertEqual(raised.exception.name, "NotFound")
+            with self.assertRaises(hpcflow.HpcflowError) as raised:
+                hpcflow.Engine(self.state)  # the name "default" is open
+            self.assertEqual(raised.exception.name, "busy")
+
+
+if __name__ == "__main__":
+    unittest.main()
