@@ -239,6 +239,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   impl->runtime->SetCallbackUrl(impl->api->url());
   // What this engine's name left running: resumed before anything new.
   if (auto s = impl->runtime->Recover(); !s) {
+    // Calls Recover made end before the runtime they report to goes.
+    impl->functions->Shutdown();
     impl->api->Stop();
     return Fail(s.error());
   }

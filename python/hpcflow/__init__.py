@@ -22,8 +22,10 @@ class name as the error, as AWS Lambda does. Errors of hpcflow itself are
 raised as ``HpcflowError`` with ``.name`` and ``.cause``.
 """
 
+import atexit
 import json
 import os
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
@@ -189,6 +191,17 @@ class _Subscription:
         self.cancel()
 
 
+# Engines still open when Python exits are closed first, while their
+# functions' threads can still take the GIL.
+_open_engines: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_engines():
+    for engine in list(_open_engines):
+        engine.close()
+
+
 class Engine(_Operations):
     """Runs workflows in this process on a state directory (see the C++
     hpcflow::Engine). ``functions`` maps names to ``fn(input, context)``
@@ -208,6 +221,7 @@ class Engine(_Operations):
             state_dir=os.fspath(state_dir), name=name, default_backend=default_backend,
             function_threads=function_threads, listen_address=listen_address,
             listen_port=listen_port, hpcflow_binary=hpcflow_binary, functions=wrapped)
+        _open_engines.add(self)
 
     @property
     def state_dir(self) -> str:

@@ -3,6 +3,8 @@
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -127,6 +129,21 @@ class EngineTest(unittest.TestCase):
             with self.assertRaises(hpcflow.HpcflowError) as raised:
                 hpcflow.Engine(self.state)  # the name "default" is open
             self.assertEqual(raised.exception.name, "busy")
+
+    def test_an_engine_left_open_does_not_hang_python_at_exit(self):
+        script = (
+            "import hpcflow\n"
+            "def slow(value, context):\n"
+            "    return value\n"
+            f"e = hpcflow.Engine({self.state!r}, functions={{'slow': slow}})\n"
+            "e.start(definition={'StartAt': 'W', 'States': {'W': {'Type': 'Wait', "
+            "'Seconds': 3600, 'End': True}}})\n")
+        done = subprocess.run([sys.executable, "-c", script], timeout=60,
+                              capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        # What it left running is there for the next engine of that name.
+        with hpcflow.Engine(self.state) as engine:
+            self.assertEqual([x.status for x in engine.list()], ["RUNNING"])
 
 
 if __name__ == "__main__":
