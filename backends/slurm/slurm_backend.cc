@@ -376,9 +376,9 @@ std::vector<JobStatus> SlurmBackend::Reconcile(const std::vector<JobHandle>& han
     e.job_id = jobs[i].job_id.empty() ? "(id unknown) of " + jobs[i].name : jobs[i].job_id;
     e.now_ms = now;
     read_markers(i);
-    // A normal end recorded by the wrapper needs no question to Slurm.
-    if (e.wrapper_end && e.wrapper_end->kind != JobEnd::Kind::kSignaled &&
-        !(e.wrapper_end->kind == JobEnd::Kind::kExited && e.wrapper_end->exit_code > 128)) {
+    // A normal end recorded by the wrapper needs no question to Slurm; one
+    // that looks killed does (a time limit, a preemption, a scancel).
+    if (e.wrapper_end && !slurm::LooksKilled(*e.wrapper_end)) {
       statuses[i] = slurm::DecideStatus(e);
       decided[i] = true;
       continue;

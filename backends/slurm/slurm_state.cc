@@ -24,14 +24,6 @@ constexpr std::array<const char*, 8> kFinal = {"COMPLETED", "FAILED",    "TIMEOU
                                                "DEADLINE",  "CANCELLED", "OUT_OF_MEMORY",
                                                "NODE_FAIL", "PREEMPTED"};
 
-// A record of the command dying of a signal, which is what a job stopped by
-// Slurm leaves (a shell reports a signal as exit 128+N; a wrapper that gets
-// SIGTERM itself records a cancel: it cannot tell scancel from a time limit).
-bool LooksKilled(const JobEnd& end) {
-  return end.kind == Kind::kSignaled || end.kind == Kind::kCancelled ||
-         (end.kind == Kind::kExited && end.exit_code > 128);
-}
-
 JobStatus Ended(JobEnd end) {
   JobStatus status;
   status.kind = JobStatus::Kind::kEnded;
@@ -53,6 +45,11 @@ JobStatus Ended(Kind kind, const JobEvidence& evidence, std::string detail) {
 }
 
 }  // namespace
+
+bool LooksKilled(const JobEnd& end) {
+  return end.kind == Kind::kSignaled || end.kind == Kind::kCancelled ||
+         (end.kind == Kind::kExited && end.exit_code > 128);
+}
 
 bool IsFinalSlurmState(const std::string& state) {
   for (const char* final_state : kFinal) {

@@ -40,6 +40,13 @@ struct JobEvidence {
 
 JobStatus DecideStatus(const JobEvidence& evidence);
 
+// True for a wrapper's record of a command stopped by a signal, which is
+// what a job that Slurm stopped leaves (a shell reports a signal as exit
+// 128+N; a wrapper that gets SIGTERM itself records a cancel: it cannot tell
+// scancel from a time limit or a preemption). Only Slurm's final state says
+// who stopped such a job, so Reconcile asks Slurm about it.
+bool LooksKilled(const JobEnd& end);
+
 // True when Slurm says the job ended by itself (COMPLETED or FAILED, not a
 // verdict of the scheduler's such as TIMEOUT or NODE_FAIL, nor our cancel)
 // while its job wrapper never recorded a start: the wrapper died before its

@@ -50,7 +50,9 @@ case_array() {
   id=$(submit array.yaml "{\"items\": $(jq -nc '[range(200)]'), \"dir\": \"$dir\", \"sleep\": 0.5, \"fail_first\": [], \"always_fail\": []}")
   # The throttle, as Slurm sees it: never more than 20 elements running.
   while ! is_final_status "$STATE" "$id"; do
-    running=$(squeue -h -t RUNNING -o %i 2>/dev/null | grep -c _ || true)
+    # Only this test's elements (their batch scripts lie under $STATE): other
+    # tests may run arrays on the same cluster at the same time.
+    running=$(squeue -h -t RUNNING -o '%i %o' 2>/dev/null | grep -F "$STATE/" | grep -c _ || true)
     [ "$running" -gt "$max" ] && max=$running
     samples=$((samples + 1))
     sleep 0.3

@@ -89,6 +89,23 @@ TEST(DecideStatus, SlurmWinsOverAKilledRecord) {
   }
 }
 
+// Regression: a wrapper that Slurm's time limit stopped records a cancel
+// ("stopped by signal 15"). Reconcile took that as final without asking
+// Slurm, and JobOverItsTimeLimitTimesOut ended kCancelled when Slurm's
+// limit fired before the wrapper's own (CI, 2026-12-03).
+TEST(DecideStatus, AWrapperStoppedBySignalIsSlurmsToJudge) {
+  JobEnd stopped;
+  stopped.kind = Kind::kCancelled;
+  stopped.detail = "the job wrapper was stopped by signal 15";
+  EXPECT_TRUE(LooksKilled(stopped));
+  EXPECT_TRUE(LooksKilled(Signaled(9)));
+  EXPECT_TRUE(LooksKilled(Exited(143)));
+  EXPECT_FALSE(LooksKilled(Exited(0)));
+  EXPECT_FALSE(LooksKilled(Exited(3)));
+  EXPECT_EQ(DecideStatus(Evidence(Slurm("TIMEOUT"), stopped)).end.kind, Kind::kTimedOut);
+  EXPECT_EQ(DecideStatus(Evidence(Slurm("PREEMPTED"), stopped)).end.kind, Kind::kPreempted);
+}
+
 TEST(DecideStatus, KilledRecordWaitsForSlurmsVerdict) {
   EXPECT_EQ(DecideStatus(Evidence(Slurm("RUNNING"), Signaled(15))).kind, JobStatus::Kind::kRunning);
 }
