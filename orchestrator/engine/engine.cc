@@ -78,20 +78,25 @@ struct Engine::Impl {
   std::map<uint64_t, Subscriber> subscribers;
   uint64_t next_subscriber = 1;
 
-  // Runs `work` on the loop thread and returns what it returns; fails if
-  // the loop has stopped (a store failure) instead of waiting forever.
+  // Waits for what the loop thread answers; false if the loop stopped (a
+  // store failure) first, instead of waiting forever.
+  template <typename T>
+  bool AwaitLoop(std::future<T>& future) {
+    while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (loop_done) return false;
+    }
+    return true;
+  }
+
+  // Runs `work` on the loop thread and returns what it returns.
   template <typename T>
   Result<T> OnLoop(std::function<Result<T>()> work) {
     auto promise = std::make_shared<std::promise<Result<T>>>();
     auto future = promise->get_future();
     runtime->Post([promise, work = std::move(work)] { promise->set_value(work()); });
-    for (;;) {
-      if (future.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready) {
-        return future.get();
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      if (loop_done) return Fail("store", "the engine has stopped: " + loop_error.cause);
-    }
+    if (!AwaitLoop(future)) return Fail("store", "the engine has stopped: " + loop_error.cause);
+    return future.get();
   }
 
   Result<ExecutionRecord> Find(const std::string& id_or_name) {
@@ -129,11 +134,7 @@ struct Engine::Impl {
     auto future = promise->get_future();
     runtime->PostCallback(std::move(request),
                           [promise](CallbackReply reply) { promise->set_value(std::move(reply)); });
-    for (;;) {
-      if (future.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready) break;
-      std::lock_guard<std::mutex> lock(mutex);
-      if (loop_done) return Fail("unavailable", "the engine has stopped");
-    }
+    if (!AwaitLoop(future)) return Fail("unavailable", "the engine has stopped");
     CallbackReply reply = future.get();
     std::string message = reply.body.value("message", std::string());
     switch (reply.http_status) {
@@ -152,6 +153,11 @@ struct Engine::Impl {
 };
 
 namespace {
+
+Status CheckFunctionName(const std::string& name) {
+  if (orchestrator::IsValidFunctionName(name)) return {};
+  return Fail("usage", "a function's name is letters, digits, '_' and '-', not '" + name + "'");
+}
 
 bool IsValidEngineName(const std::string& name) {
   // The same alphabet as function names: it becomes a lock file's name.
@@ -172,14 +178,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                              orchestrator::BackendRegistry::KnownNames() + ")");
   }
   for (const auto& [name, f] : options.functions) {
-    if (!orchestrator::IsValidFunctionName(name)) {
-      return Fail("usage", "a function's name is letters, digits, '_' and '-', not '" + name + "'");
-    }
+    if (auto s = CheckFunctionName(name); !s) return Fail(s.error());
   }
   for (const auto& [name, f] : options.async_functions) {
-    if (!orchestrator::IsValidFunctionName(name)) {
-      return Fail("usage", "a function's name is letters, digits, '_' and '-', not '" + name + "'");
-    }
+    if (auto s = CheckFunctionName(name); !s) return Fail(s.error());
   }
   auto impl = std::make_unique<Impl>();
   impl->state_dir = options.state_dir.empty() ? orchestrator::DefaultStateDir() : options.state_dir;
@@ -271,17 +273,13 @@ Engine::~Engine() {
 const std::string& Engine::state_dir() const { return impl_->state_dir; }
 
 Status Engine::RegisterFunction(const std::string& name, Function function) {
-  if (!orchestrator::IsValidFunctionName(name)) {
-    return Fail("usage", "a function's name is letters, digits, '_' and '-', not '" + name + "'");
-  }
+  if (auto s = CheckFunctionName(name); !s) return s;
   impl_->functions->Register(name, std::move(function));
   return {};
 }
 
 Status Engine::RegisterAsyncFunction(const std::string& name, AsyncFunction function) {
-  if (!orchestrator::IsValidFunctionName(name)) {
-    return Fail("usage", "a function's name is letters, digits, '_' and '-', not '" + name + "'");
-  }
+  if (auto s = CheckFunctionName(name); !s) return s;
   impl_->functions->RegisterAsync(name, std::move(function));
   return {};
 }
