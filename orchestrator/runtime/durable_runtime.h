@@ -221,8 +221,11 @@ class DurableRuntime {
   int64_t BatchDeadlineMs() const;
   void CancelTasks(const std::string& execution_id, const std::vector<uint64_t>& task_ids);
   // `reported`: the end comes from the job's wrapper (a callback), not from
-  // the backend's own view (reconciliation, the fake backend).
-  Result<JobEndOutcome> OnJobEnded(const TaskKey& key, const backends::JobEnd& end, bool reported);
+  // the backend's own view (reconciliation, the fake backend). The key is
+  // taken by value: callers find it in job_names_ or detached_jobs_, which
+  // this erases from (a reference into them dangled: a server crash under
+  // load).
+  Result<JobEndOutcome> OnJobEnded(TaskKey key, const backends::JobEnd& end, bool reported);
   void Reconcile();
   // Adds what `backend` ran since `before` to the execution's command counts.
   void CountCommands(const std::string& execution_id, backends::Backend& backend,

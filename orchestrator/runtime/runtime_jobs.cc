@@ -396,7 +396,7 @@ void DurableRuntime::CancelTasks(const std::string& execution_id,
   for (auto& [backend, handles] : jobs) CancelJobs(execution_id, *backend, handles);
 }
 
-Result<DurableRuntime::JobEndOutcome> DurableRuntime::OnJobEnded(const TaskKey& key,
+Result<DurableRuntime::JobEndOutcome> DurableRuntime::OnJobEnded(TaskKey key,
                                                                  const backends::JobEnd& end,
                                                                  bool reported) {
   if (auto detached = detached_jobs_.find(key); detached != detached_jobs_.end()) {
@@ -467,11 +467,14 @@ void DurableRuntime::Reconcile() {
     if (job.backend) live[job.backend].push_back({key, job.handle, &job.ended_seen_ms});
   }
   int64_t now = NowMs();
+  // Taken after every backend was asked: taking an end changes the maps the
+  // pointers point into (it ends tasks, which can cancel others, also on
+  // the backends still to be asked).
+  std::vector<std::pair<TaskKey, backends::JobEnd>> ended;
   for (auto& [backend, jobs] : live) {
     std::vector<backends::JobHandle> handles;
     for (const auto& job : jobs) handles.push_back(job.handle);
     std::vector<backends::JobStatus> statuses = backend->Reconcile(handles);
-    std::vector<std::pair<TaskKey, backends::JobEnd>> ended;
     for (size_t i = 0; i < jobs.size() && i < statuses.size(); ++i) {
       int64_t& seen = *jobs[i].ended_seen_ms;
       if (statuses[i].kind != backends::JobStatus::Kind::kEnded) {
@@ -486,10 +489,9 @@ void DurableRuntime::Reconcile() {
         ended.emplace_back(jobs[i].key, statuses[i].end);
       }
     }
-    // After the loop: taking an end changes the maps the pointers point into.
-    for (const auto& [key, end] : ended) {
-      if (auto s = OnJobEnded(key, end, false); !s) loop_failure_ = Fail(s.error());
-    }
+  }
+  for (const auto& [key, end] : ended) {
+    if (auto s = OnJobEnded(key, end, false); !s) loop_failure_ = Fail(s.error());
   }
 }
 
