@@ -20,10 +20,15 @@
 // again (function.h). A server on the same directory leaves an engine's
 // executions alone, because only the engine has the functions.
 //
-// Threads: every method may be called from any thread. The engine runs its
-// own thread for decisions and `function_threads` threads for synchronous
-// functions. Event subscribers are called on the engine's thread: keep them
-// short.
+// Threads: every method may be called from any thread but one. The engine
+// runs its own thread for decisions and `function_threads` threads for
+// synchronous functions. Event subscribers are called on the engine's
+// thread: keep them short. Start, Stop, Wait and SendTask*, which wait for
+// the engine's thread, fail with hpcflow.WrongThread when called on it (from
+// a subscriber, or a function run with function_threads = 0) instead of
+// waiting forever. A Subscription may outlive its Engine; ending it then does
+// nothing. An asynchronous function that ends after its Engine closed
+// reports to no one: its task is called again when the engine reopens.
 #ifndef HPCFLOW_ENGINE_H_
 #define HPCFLOW_ENGINE_H_
 

@@ -67,16 +67,20 @@ struct Engine::Impl {
   Error loop_error;
   uint64_t finished = 0;
 
-  // Subscribers, called on the loop thread with this mutex held, so that
-  // unsubscribing waits for a call in progress (recursive: a handler may
-  // end its own subscription).
+  // Subscribers, called on the loop thread with the registry's mutex held,
+  // so that unsubscribing waits for a call in progress (recursive: a handler
+  // may end its own subscription, or another). Shared with the
+  // Subscriptions, which may outlive the engine.
   struct Subscriber {
     std::string execution_id;
-    EventHandler handler;
+    std::shared_ptr<EventHandler> handler;  // alive while it runs, even if unsubscribed
   };
-  std::recursive_mutex subscribers_mutex;
-  std::map<uint64_t, Subscriber> subscribers;
-  uint64_t next_subscriber = 1;
+  struct Subscribers {
+    std::recursive_mutex mutex;
+    std::map<uint64_t, Subscriber> by_key;
+    uint64_t next_key = 1;
+  };
+  std::shared_ptr<Subscribers> subscribers = std::make_shared<Subscribers>();
 
   // Waits for what the loop thread answers; false if the loop stopped (a
   // store failure) first, instead of waiting forever.
@@ -89,9 +93,21 @@ struct Engine::Impl {
     return true;
   }
 
+  // A call that waits for the loop must not come from the loop itself (an
+  // event handler, an inline function): it would wait forever.
+  Status NotOnLoopThread(const char* what) const {
+    if (std::this_thread::get_id() != loop.get_id()) return {};
+    return Fail("hpcflow.WrongThread",
+                std::string(what) +
+                    " waits for the engine's own thread and cannot be called on it (from an "
+                    "event handler, or a function run with function_threads = 0); call it from "
+                    "another thread");
+  }
+
   // Runs `work` on the loop thread and returns what it returns.
   template <typename T>
-  Result<T> OnLoop(std::function<Result<T>()> work) {
+  Result<T> OnLoop(const char* what, std::function<Result<T>()> work) {
+    if (auto s = NotOnLoopThread(what); !s) return Fail(s.error());
     auto promise = std::make_shared<std::promise<Result<T>>>();
     auto future = promise->get_future();
     runtime->Post([promise, work = std::move(work)] { promise->set_value(work()); });
@@ -109,14 +125,19 @@ struct Engine::Impl {
 
   void OnEvents(const std::string& execution_id,
                 const std::vector<workflows::HistoryEvent>& events) {
-    std::lock_guard<std::recursive_mutex> lock(subscribers_mutex);
-    if (subscribers.empty()) return;
+    std::lock_guard<std::recursive_mutex> lock(subscribers->mutex);
+    auto& by_key = subscribers->by_key;
+    if (by_key.empty()) return;
     for (const auto& e : events) {
       HistoryEvent event = orchestrator::ToHistoryEvent(e);
-      for (auto it = subscribers.begin(); it != subscribers.end();) {
-        auto next = std::next(it);  // the handler may unsubscribe itself
-        if (it->second.execution_id == execution_id) it->second.handler(event);
-        it = next;
+      // By key, not by iterator: a handler may end any subscription.
+      for (auto it = by_key.begin(); it != by_key.end();) {
+        uint64_t key = it->first;
+        if (it->second.execution_id == execution_id) {
+          std::shared_ptr<EventHandler> handler = it->second.handler;
+          (*handler)(event);
+        }
+        it = by_key.upper_bound(key);
       }
     }
   }
@@ -130,6 +151,7 @@ struct Engine::Impl {
   }
 
   Status SendCallback(CallbackRequest request) {
+    if (auto s = NotOnLoopThread("Engine::SendTask*"); !s) return s;
     auto promise = std::make_shared<std::promise<CallbackReply>>();
     auto future = promise->get_future();
     runtime->PostCallback(std::move(request),
@@ -333,18 +355,20 @@ Result<std::string> Engine::Start(const StartRequest& request) {
   auto parsed = std::make_shared<Json>(std::move(*input));
   DurableRuntime* runtime = impl_->runtime.get();
   bool named = !request.name.empty();
-  return impl_->OnLoop<std::string>([runtime, record, parsed, named]() -> Result<std::string> {
-    if (named) {
-      auto existing = runtime->store().GetExecution(record->name);
-      if (!existing) return Fail(existing.error());
-      if (*existing) {
-        return Fail("ExecutionAlreadyExists",
-                    "an execution named '" + record->name + "' already exists");
-      }
-    }
-    if (auto s = runtime->StartExecution(*record, std::move(*parsed)); !s) return Fail(s.error());
-    return record->id;
-  });
+  return impl_->OnLoop<std::string>(
+      "Engine::Start", [runtime, record, parsed, named]() -> Result<std::string> {
+        if (named) {
+          auto existing = runtime->store().GetExecution(record->name);
+          if (!existing) return Fail(existing.error());
+          if (*existing) {
+            return Fail("ExecutionAlreadyExists",
+                        "an execution named '" + record->name + "' already exists");
+          }
+        }
+        if (auto s = runtime->StartExecution(*record, std::move(*parsed)); !s)
+          return Fail(s.error());
+        return record->id;
+      });
 }
 
 Result<ExecutionInfo> Engine::Describe(const std::string& id_or_name) {
@@ -355,6 +379,7 @@ Result<ExecutionInfo> Engine::Describe(const std::string& id_or_name) {
 
 Result<ExecutionInfo> Engine::Wait(const std::string& id_or_name,
                                    std::chrono::milliseconds timeout) {
+  if (auto s = impl_->NotOnLoopThread("Engine::Wait"); !s) return Fail(s.error());
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     uint64_t seen;
@@ -381,6 +406,7 @@ Result<ExecutionInfo> Engine::Wait(const std::string& id_or_name,
 
 Status Engine::Stop(const std::string& id_or_name, const std::string& error,
                     const std::string& cause) {
+  if (auto s = impl_->NotOnLoopThread("Engine::Stop"); !s) return s;
   auto record = impl_->Find(id_or_name);
   if (!record) return Fail(record.error());
   if (orchestrator::IsFinalStatus(record->status)) return {};
@@ -389,7 +415,7 @@ Status Engine::Stop(const std::string& id_or_name, const std::string& error,
   std::string id = record->id;
   bool mine = record->owner == impl_->owner;
   DurableRuntime* runtime = impl_->runtime.get();
-  auto stopped = impl_->OnLoop<bool>([runtime, id, asl, mine]() -> Result<bool> {
+  auto stopped = impl_->OnLoop<bool>("Engine::Stop", [runtime, id, asl, mine]() -> Result<bool> {
     // Another owner's (a server's, a run's, another engine's) gets the
     // request its owner takes at its next poll.
     Status s =
@@ -428,16 +454,21 @@ Result<Subscription> Engine::Subscribe(const std::string& id_or_name, EventHandl
   auto record = impl_->Find(id_or_name);
   if (!record) return Fail(record.error());
   uint64_t key;
+  auto& registry = impl_->subscribers;
   {
-    std::lock_guard<std::recursive_mutex> lock(impl_->subscribers_mutex);
-    key = impl_->next_subscriber++;
-    impl_->subscribers[key] = Impl::Subscriber{record->id, std::move(handler)};
+    std::lock_guard<std::recursive_mutex> lock(registry->mutex);
+    key = registry->next_key++;
+    registry->by_key[key] =
+        Impl::Subscriber{record->id, std::make_shared<EventHandler>(std::move(handler))};
   }
   auto sub = std::make_unique<Subscription::Impl>();
-  Impl* impl = impl_.get();
-  sub->cancel = [impl, key] {
-    std::lock_guard<std::recursive_mutex> lock(impl->subscribers_mutex);
-    impl->subscribers.erase(key);
+  // A Subscription may outlive its engine: then there is nothing to end.
+  std::weak_ptr<Impl::Subscribers> weak = registry;
+  sub->cancel = [weak, key] {
+    auto registry = weak.lock();
+    if (!registry) return;
+    std::lock_guard<std::recursive_mutex> lock(registry->mutex);
+    registry->by_key.erase(key);
   };
   return Subscription(std::move(sub));
 }

@@ -9,10 +9,11 @@ namespace hpcflow::orchestrator {
 // back to the runtime.
 class FunctionPool::Call : public FunctionCall {
  public:
-  Call(FunctionInvocation invocation, FunctionDone done)
+  Call(FunctionInvocation invocation, FunctionDone done, std::shared_ptr<Gate> gate)
       : invocation_(std::move(invocation)),
         input_(DumpJson(invocation_.input)),
-        done_(std::move(done)) {}
+        done_(std::move(done)),
+        gate_(std::move(gate)) {}
 
   const std::string& input() const override { return input_; }
   const std::string& execution_id() const override { return invocation_.execution_id; }
@@ -43,12 +44,18 @@ class FunctionPool::Call : public FunctionCall {
  private:
   void End(Result<Json> outcome) {
     if (ended_.exchange(true) || cancelled_.load()) return;
+    // An asynchronous call may end on the program's own thread after the
+    // engine closed: its pool and runtime are gone then, and the task is
+    // called again when the engine is opened again (at least once).
+    std::lock_guard<std::mutex> lock(gate_->mutex);
+    if (!gate_->open) return;
     done_(std::move(outcome));
   }
 
   FunctionInvocation invocation_;
   std::string input_;
   FunctionDone done_;
+  std::shared_ptr<Gate> gate_;
   std::atomic<bool> ended_{false};
   std::atomic<bool> cancelled_{false};
 };
@@ -60,6 +67,11 @@ FunctionPool::FunctionPool(int threads) : inline_(threads <= 0) {
 FunctionPool::~FunctionPool() { Shutdown(); }
 
 void FunctionPool::Shutdown() {
+  {
+    // Waits for an end being handed over, and lets no later one through.
+    std::lock_guard<std::mutex> lock(gate_->mutex);
+    gate_->open = false;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_ && threads_.empty()) return;
@@ -105,7 +117,7 @@ void FunctionPool::Invoke(FunctionInvocation invocation, FunctionDone done) {
     }
     done(std::move(outcome));
   };
-  auto call = std::make_shared<Call>(std::move(invocation), std::move(on_end));
+  auto call = std::make_shared<Call>(std::move(invocation), std::move(on_end), gate_);
   Job job;
   {
     std::lock_guard<std::mutex> lock(mutex_);

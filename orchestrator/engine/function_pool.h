@@ -50,6 +50,12 @@ class FunctionPool : public FunctionHost {
     std::shared_ptr<FunctionCall> call;
   };
   class Call;
+  // Shared with every call: closed by Shutdown, after which a call that
+  // ends (on a thread of the program's own) reports to no one.
+  struct Gate {
+    std::mutex mutex;
+    bool open = true;
+  };
   void Work();
   void Run(const Job& job);
 
@@ -63,6 +69,7 @@ class FunctionPool : public FunctionHost {
   const bool inline_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+  std::shared_ptr<Gate> gate_ = std::make_shared<Gate>();
 };
 
 }  // namespace hpcflow::orchestrator

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -285,6 +286,110 @@ TEST_F(EngineTest, SubscribersHearEachCommittedEvent) {
   ASSERT_FALSE(types.empty());
   EXPECT_EQ(types.front(), "WaitStateExited");
   EXPECT_EQ(types.back(), "ExecutionSucceeded");
+}
+
+// A handler may end its own subscription, and one it holds may outlive the
+// engine; calls that wait for the engine's thread fail from a handler
+// instead of waiting for themselves.
+TEST_F(EngineTest, HandlersMayEndSubscriptionsWhichMayOutliveTheEngine) {
+  auto engine = Open(Options());
+  ASSERT_TRUE(engine);
+  hpcflow::StartRequest request;
+  request.definition = R"({"StartAt": "W", "States": {
+    "W": {"Type": "Wait", "Seconds": 1, "Next": "P"},
+    "P": {"Type": "Pass", "End": true}}})";
+  auto id = engine->Start(request);
+  ASSERT_TRUE(id);
+  std::mutex mutex;
+  std::optional<hpcflow::Subscription> once, kept;
+  int once_calls = 0, kept_calls = 0;
+  std::string stop_error, wait_error;
+  auto first = engine->Subscribe(*id, [&](const hpcflow::HistoryEvent&) {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++once_calls;
+    auto stopped = engine->Stop(*id);
+    if (!stopped) stop_error = stopped.error().name;
+    auto waited = engine->Wait(*id, 10s);
+    if (!waited) wait_error = waited.error().name;
+    once.reset();  // ends this very subscription while its handler runs
+  });
+  ASSERT_TRUE(first);
+  auto second = engine->Subscribe(*id, [&](const hpcflow::HistoryEvent&) {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++kept_calls;
+  });
+  ASSERT_TRUE(second);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    once.emplace(std::move(*first));
+    kept.emplace(std::move(*second));
+  }
+  auto done = engine->Wait(*id, 10s);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, "SUCCEEDED");  // the handler's Stop did nothing
+  std::lock_guard<std::mutex> lock(mutex);
+  EXPECT_EQ(once_calls, 1);
+  EXPECT_GE(kept_calls, 3);  // WaitStateExited, PassStateEntered, ..., ExecutionSucceeded
+  EXPECT_EQ(stop_error, "hpcflow.WrongThread");
+  EXPECT_EQ(wait_error, "hpcflow.WrongThread");
+  engine.reset();
+  kept.reset();  // after its engine: nothing to end, and no crash
+}
+
+// An asynchronous call the program still holds when the engine closes
+// reports to no one; the reopened engine calls the function again.
+TEST_F(EngineTest, AnAsyncCallEndingAfterTheEngineClosedIsCalledAgainOnReopen) {
+  std::mutex mutex;
+  std::vector<std::shared_ptr<hpcflow::FunctionCall>> held;
+  auto options = [&] {
+    auto o = Options();
+    o.async_functions["later"] = [&](std::shared_ptr<hpcflow::FunctionCall> call) {
+      std::lock_guard<std::mutex> lock(mutex);
+      held.push_back(std::move(call));
+    };
+    return o;
+  };
+  std::string id;
+  {
+    auto engine = Open(options());
+    ASSERT_TRUE(engine);
+    hpcflow::StartRequest request;
+    request.definition = R"({"StartAt": "L", "States": {
+      "L": {"Type": "Task", "Resource": "hpcflow:::function:later", "End": true}}})";
+    auto started = engine->Start(request);
+    ASSERT_TRUE(started);
+    id = *started;
+    for (int i = 0; i < 500; ++i) {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!held.empty()) break;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  std::shared_ptr<hpcflow::FunctionCall> first;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    ASSERT_EQ(held.size(), 1u);
+    first = held.front();
+  }
+  first->Succeed(R"({"from": "the closed engine"})");  // no one to tell
+
+  auto engine = Open(options());
+  ASSERT_TRUE(engine);
+  std::shared_ptr<hpcflow::FunctionCall> again;
+  for (int i = 0; i < 500 && !again; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (held.size() == 2) again = held.back();
+    }
+    if (!again) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(again) << "the reopened engine did not call the function again";
+  again->Succeed(R"({"from": "the reopened engine"})");
+  auto done = engine->Wait(id, 10s);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->output.value_or(""), R"({"from":"the reopened engine"})");
 }
 
 TEST_F(EngineTest, StopAbortsARunningExecution) {
