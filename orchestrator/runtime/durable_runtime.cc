@@ -12,6 +12,7 @@
 #include "common/time_format.h"
 #include "orchestrator/runtime/backend_registry.h"
 #include "orchestrator/runtime/job_params.h"
+#include "orchestrator/runtime/replay.h"
 #include "orchestrator/runtime/runtime_util.h"
 #include "orchestrator/runtime/task_resource.h"
 #include "orchestrator/runtime/task_token.h"
@@ -25,27 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 using workflows::AslError;
 using workflows::ExecutionStatus;
-
-constexpr int64_t kTransitionsPerStep = 20'000;
-
-// Feeds one input (as recorded in the inputs log) to the interpreter: the
-// same call whether it is decided now or replayed after a crash. `value` is
-// the input's payload, parsed.
-workflows::Effects FeedInput(workflows::Interpreter& interp, const InputRecord& input, Json value) {
-  const auto ref = static_cast<uint64_t>(input.ref);
-  if (input.kind == "start") return interp.Start(std::move(value), input.time_ms);
-  if (input.kind == "task_succeeded") {
-    return interp.OnTaskSucceeded(ref, std::move(value), input.time_ms);
-  }
-  if (input.kind == "task_failed") {
-    return interp.OnTaskFailed(ref, ErrorFromPayload(value), input.time_ms);
-  }
-  if (input.kind == "heartbeat") return interp.OnTaskHeartbeat(ref, input.time_ms);
-  if (input.kind == "timer") return interp.OnTimerFired(ref, input.time_ms);
-  if (input.kind == "stop") return interp.Stop(ErrorFromPayload(value), input.time_ms);
-  if (input.kind == "continue") return interp.Continue(input.time_ms);
-  return {};
-}
 
 }  // namespace
 
@@ -104,36 +84,25 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* pa
     if (committed && options_.on_finished) options_.on_finished(record.id);
     return committed;
   }
-  workflows::ExecutionInfo info;
-  info.id = record.id;
-  info.name = record.name;
-  info.state_machine_name = loaded->name;
-  info.state_machine_id = "hpcflow:stateMachine:" + loaded->name;
-  info.random_seed = static_cast<uint64_t>(record.seed);
-  workflows::Interpreter::Options interpreter_options;
-  interpreter_options.max_payload_bytes = static_cast<size_t>(record.payload_limit);
-  // Long Pass/Choice loops are cut into steps: each step's history is
-  // committed on its own, and other executions get their turn in between.
-  interpreter_options.max_transitions_per_step = kTransitionsPerStep;
+  InterpreterHooks hooks;
   // $$.Task.Token: signed, and the same again when the history is replayed.
-  interpreter_options.make_task_token = [this, id = record.id](const workflows::TaskRequest& r) {
+  hooks.make_task_token = [this, id = record.id](const workflows::TaskRequest& r) {
     return TaskToken(id, r);
   };
   // Slurm throttles a Map's items itself (an array's %N): one sbatch for all.
-  interpreter_options.host_throttles = [this, backend = record.backend](const std::string& uri) {
+  hooks.host_throttles = [this, backend = record.backend](const std::string& uri) {
     auto resource = ParseTaskResource(uri);
     return resource && resource->IsJob() &&
            backends_->CapabilitiesOf(BackendFor(*resource, backend)).arrays;
   };
   if (!record.express) {
-    interpreter_options.on_event = [this](const workflows::HistoryEvent& e) {
+    hooks.on_event = [this](const workflows::HistoryEvent& e) {
       if (!replaying_) pending_events_.push_back(e);
     };
   }
   Active active;
   active.record = record;
-  active.interpreter = std::make_unique<workflows::Interpreter>(loaded->definition, info,
-                                                                std::move(interpreter_options));
+  active.interpreter = MakeExecutionInterpreter(record, *loaded, std::move(hooks));
   auto [it, inserted] = active_.emplace(record.id, std::move(active));
   Active& a = it->second;
 
@@ -166,9 +135,7 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* pa
   replaying_ = true;
   bool more = false;
   for (const auto& in : *inputs) {
-    auto payload = ParseJson(in.payload.empty() ? "null" : in.payload);
-    Json value = payload ? std::move(*payload) : Json();
-    workflows::Effects replayed = FeedInput(*a.interpreter, in, std::move(value));
+    workflows::Effects replayed = FeedInput(*a.interpreter, in, InputValue(in));
     more = replayed.more;
     a.next_seq = in.seq + 1;
   }

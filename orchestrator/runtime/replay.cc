@@ -1,0 +1,47 @@
+#include "orchestrator/runtime/replay.h"
+
+#include "orchestrator/runtime/runtime_util.h"
+
+namespace hpcflow::orchestrator {
+
+std::unique_ptr<workflows::Interpreter> MakeExecutionInterpreter(const ExecutionRecord& record,
+                                                                 const LoadedWorkflow& workflow,
+                                                                 InterpreterHooks hooks) {
+  workflows::ExecutionInfo info;
+  info.id = record.id;
+  info.name = record.name;
+  info.state_machine_name = workflow.name;
+  info.state_machine_id = "hpcflow:stateMachine:" + workflow.name;
+  info.random_seed = static_cast<uint64_t>(record.seed);
+  workflows::Interpreter::Options options;
+  options.max_payload_bytes = static_cast<size_t>(record.payload_limit);
+  options.max_transitions_per_step = kTransitionsPerStep;
+  options.make_task_token = std::move(hooks.make_task_token);
+  options.host_throttles = std::move(hooks.host_throttles);
+  options.on_event = std::move(hooks.on_event);
+  return std::make_unique<workflows::Interpreter>(workflow.definition, std::move(info),
+                                                  std::move(options));
+}
+
+Json InputValue(const InputRecord& input) {
+  auto payload = ParseJson(input.payload.empty() ? "null" : input.payload);
+  return payload ? std::move(*payload) : Json();
+}
+
+workflows::Effects FeedInput(workflows::Interpreter& interpreter, const InputRecord& input,
+                             Json value) {
+  const auto ref = static_cast<uint64_t>(input.ref);
+  const int64_t now = input.time_ms;
+  if (input.kind == "start") return interpreter.Start(std::move(value), now);
+  if (input.kind == "task_succeeded")
+    return interpreter.OnTaskSucceeded(ref, std::move(value), now);
+  if (input.kind == "task_failed")
+    return interpreter.OnTaskFailed(ref, ErrorFromPayload(value), now);
+  if (input.kind == "heartbeat") return interpreter.OnTaskHeartbeat(ref, now);
+  if (input.kind == "timer") return interpreter.OnTimerFired(ref, now);
+  if (input.kind == "stop") return interpreter.Stop(ErrorFromPayload(value), now);
+  if (input.kind == "continue") return interpreter.Continue(now);
+  return {};
+}
+
+}  // namespace hpcflow::orchestrator
