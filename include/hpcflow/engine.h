@@ -93,6 +93,12 @@ class HPCFLOW_API Subscription {
 
 using EventHandler = std::function<void(const HistoryEvent& event)>;
 
+// What Engine::StartAndSubscribe returns.
+struct StartedExecution {
+  std::string execution_id;
+  Subscription subscription;
+};
+
 class HPCFLOW_API Engine {
  public:
   // Opens the state directory and resumes what this engine's name left
@@ -121,6 +127,10 @@ class HPCFLOW_API Engine {
   // "usage" (input that is not JSON, an unknown backend),
   // "ExecutionAlreadyExists" (the name is taken), "store".
   Result<std::string> Start(const StartRequest& request);
+  // Starts as Start does, and calls `handler` for every event of the new
+  // execution from its first (ExecutionStarted): a Subscribe after Start
+  // may miss the first events of a fast execution. Same errors as Start.
+  Result<StartedExecution> StartAndSubscribe(const StartRequest& request, EventHandler handler);
 
   // The execution by id or name. Errors: "NotFound", "store".
   Result<ExecutionInfo> Describe(const std::string& id_or_name);
@@ -154,6 +164,9 @@ class HPCFLOW_API Engine {
 
  private:
   struct Impl;
+  struct Prepared;
+  Result<Prepared> Prepare(const StartRequest& request);
+  Result<std::string> Launch(const Prepared& prepared);
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -48,6 +48,7 @@ ExecutionInfo InfoFromJson(const Json& j) {
   info.status = j.value("status", std::string());
   info.backend = j.value("backend", std::string());
   info.express = j.value("express", false);
+  if (auto it = j.find("input"); it != j.end()) info.input = DumpJson(*it);  // describe only
   if (auto it = j.find("output"); it != j.end()) info.output = DumpJson(*it);
   info.error = OptionalText(j, "error");
   info.cause = OptionalText(j, "cause");

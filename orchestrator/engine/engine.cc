@@ -82,6 +82,27 @@ struct Engine::Impl {
   };
   std::shared_ptr<Subscribers> subscribers = std::make_shared<Subscribers>();
 
+  // Registers `handler` for the events of `execution_id` committed from now.
+  Subscription AddSubscriber(const std::string& execution_id, EventHandler handler) {
+    uint64_t key;
+    {
+      std::lock_guard<std::recursive_mutex> lock(subscribers->mutex);
+      key = subscribers->next_key++;
+      subscribers->by_key[key] =
+          Subscriber{execution_id, std::make_shared<EventHandler>(std::move(handler))};
+    }
+    auto sub = std::make_unique<Subscription::Impl>();
+    // A Subscription may outlive its engine: then there is nothing to end.
+    std::weak_ptr<Subscribers> weak = subscribers;
+    sub->cancel = [weak, key] {
+      auto registry = weak.lock();
+      if (!registry) return;
+      std::lock_guard<std::recursive_mutex> lock(registry->mutex);
+      registry->by_key.erase(key);
+    };
+    return Subscription(std::move(sub));
+  }
+
   // Waits for what the loop thread answers; false if the loop stopped (a
   // store failure) first, instead of waiting forever.
   template <typename T>
@@ -306,7 +327,13 @@ Status Engine::RegisterAsyncFunction(const std::string& name, AsyncFunction func
   return {};
 }
 
-Result<std::string> Engine::Start(const StartRequest& request) {
+// A validated execution record, not started yet (its id is known).
+struct Engine::Prepared {
+  std::shared_ptr<ExecutionRecord> record;
+  std::shared_ptr<Json> input;
+};
+
+Result<Engine::Prepared> Engine::Prepare(const StartRequest& request) {
   std::string text = request.definition;
   if (text.empty()) {
     if (request.definition_file.empty()) {
@@ -352,9 +379,14 @@ Result<std::string> Engine::Start(const StartRequest& request) {
                                                    : request.working_directory;
   auto record =
       std::make_shared<ExecutionRecord>(orchestrator::NewExecutionRecord(std::move(spec)));
-  auto parsed = std::make_shared<Json>(std::move(*input));
+  return Prepared{std::move(record), std::make_shared<Json>(std::move(*input))};
+}
+
+Result<std::string> Engine::Launch(const Prepared& prepared) {
   DurableRuntime* runtime = impl_->runtime.get();
-  bool named = !request.name.empty();
+  auto record = prepared.record;
+  auto parsed = prepared.input;
+  bool named = record->name != record->id;
   return impl_->OnLoop<std::string>(
       "Engine::Start", [runtime, record, parsed, named]() -> Result<std::string> {
         if (named) {
@@ -365,10 +397,28 @@ Result<std::string> Engine::Start(const StartRequest& request) {
                         "an execution named '" + record->name + "' already exists");
           }
         }
-        if (auto s = runtime->StartExecution(*record, std::move(*parsed)); !s)
+        if (auto s = runtime->StartExecution(*record, std::move(*parsed)); !s) {
           return Fail(s.error());
+        }
         return record->id;
       });
+}
+
+Result<std::string> Engine::Start(const StartRequest& request) {
+  auto prepared = Prepare(request);
+  if (!prepared) return Fail(prepared.error());
+  return Launch(*prepared);
+}
+
+Result<StartedExecution> Engine::StartAndSubscribe(const StartRequest& request,
+                                                   EventHandler handler) {
+  auto prepared = Prepare(request);
+  if (!prepared) return Fail(prepared.error());
+  // Subscribed before the loop sees the execution: no event is missed.
+  Subscription subscription = impl_->AddSubscriber(prepared->record->id, std::move(handler));
+  auto id = Launch(*prepared);
+  if (!id) return Fail(id.error());  // the subscription ends here
+  return StartedExecution{std::move(*id), std::move(subscription)};
 }
 
 Result<ExecutionInfo> Engine::Describe(const std::string& id_or_name) {
@@ -453,24 +503,7 @@ Result<std::vector<ExecutionInfo>> Engine::List(const ListRequest& request) {
 Result<Subscription> Engine::Subscribe(const std::string& id_or_name, EventHandler handler) {
   auto record = impl_->Find(id_or_name);
   if (!record) return Fail(record.error());
-  uint64_t key;
-  auto& registry = impl_->subscribers;
-  {
-    std::lock_guard<std::recursive_mutex> lock(registry->mutex);
-    key = registry->next_key++;
-    registry->by_key[key] =
-        Impl::Subscriber{record->id, std::make_shared<EventHandler>(std::move(handler))};
-  }
-  auto sub = std::make_unique<Subscription::Impl>();
-  // A Subscription may outlive its engine: then there is nothing to end.
-  std::weak_ptr<Impl::Subscribers> weak = registry;
-  sub->cancel = [weak, key] {
-    auto registry = weak.lock();
-    if (!registry) return;
-    std::lock_guard<std::recursive_mutex> lock(registry->mutex);
-    registry->by_key.erase(key);
-  };
-  return Subscription(std::move(sub));
+  return impl_->AddSubscriber(record->id, std::move(handler));
 }
 
 Status Engine::SendTaskSuccess(const std::string& task_token, const std::string& output) {

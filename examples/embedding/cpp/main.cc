@@ -65,16 +65,17 @@ int main(int argc, char** argv) {
   hpcflow::StartRequest request;
   request.definition_file = argv[1];
   request.input = input.dump();
-  auto id = (*engine)->Start(request);
-  if (!id) {
-    std::cerr << "qc_pipeline: " << id.error().name << ":\n" << id.error().cause << "\n";
-    return 2;
-  }
-  int tasks_done = 0;
-  auto progress = (*engine)->Subscribe(*id, [&](const hpcflow::HistoryEvent& e) {
+  // Started and subscribed at once, so that no event is missed.
+  int tasks_done = 0;  // only the engine's thread touches it
+  auto started = (*engine)->StartAndSubscribe(request, [&](const hpcflow::HistoryEvent& e) {
     if (e.type == "TaskSucceeded") std::cerr << "  task " << ++tasks_done << " done\n";
   });
-  auto done = (*engine)->Wait(*id, std::chrono::minutes(10));
+  if (!started) {
+    std::cerr << "qc_pipeline: " << started.error().name << ":\n" << started.error().cause << "\n";
+    return 2;
+  }
+  const std::string& id = started->execution_id;
+  auto done = (*engine)->Wait(id, std::chrono::minutes(10));
   if (!done) {
     std::cerr << "qc_pipeline: " << done.error().cause << "\n";
     return 1;

@@ -62,6 +62,7 @@ TEST_F(ClientTest, RunsExecutionsOnTheServer) {
   request.definition = R"({"StartAt": "P", "States": {"P": {"Type": "Pass",
     "Result": {"via": "server"}, "End": true}}})";
   request.name = "from-client";
+  request.input = R"({"n":7})";
   auto id = client.Start(request);
   ASSERT_TRUE(id) << id.error().name << ": " << id.error().cause;
   auto done = client.Wait("from-client", 20s);
@@ -70,6 +71,9 @@ TEST_F(ClientTest, RunsExecutionsOnTheServer) {
   EXPECT_EQ(done->status, "SUCCEEDED");
   EXPECT_EQ(done->output.value_or(""), R"({"via":"server"})");
   EXPECT_GT(done->stop_ms, 0);
+  auto described = client.Describe(*id);
+  ASSERT_TRUE(described) << described.error().cause;
+  EXPECT_EQ(described->input, R"({"n":7})");
   auto again = client.Start(request);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().name, "ExecutionAlreadyExists");

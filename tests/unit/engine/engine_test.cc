@@ -288,6 +288,39 @@ TEST_F(EngineTest, SubscribersHearEachCommittedEvent) {
   EXPECT_EQ(types.back(), "ExecutionSucceeded");
 }
 
+// Subscribed as it starts: even a one-Pass execution, which ends within the
+// Start call's own loop turn, is heard from its first event.
+TEST_F(EngineTest, StartAndSubscribeHearsEveryEventFromTheFirst) {
+  auto engine = Open(Options());
+  ASSERT_TRUE(engine);
+  hpcflow::StartRequest request;
+  request.definition = kPass;
+  request.input = R"({"n": 2})";
+  std::mutex mutex;
+  std::vector<std::string> types;
+  auto started = engine->StartAndSubscribe(request, [&](const hpcflow::HistoryEvent& e) {
+    std::lock_guard<std::mutex> lock(mutex);
+    types.push_back(e.type);
+  });
+  ASSERT_TRUE(started) << started.error().cause;
+  auto done = engine->Wait(started->execution_id, 10s);
+  ASSERT_TRUE(done);
+  auto history = engine->History(started->execution_id);
+  ASSERT_TRUE(history);
+  std::vector<std::string> recorded;
+  for (const auto& e : *history) recorded.push_back(e.type);
+  std::lock_guard<std::mutex> lock(mutex);
+  ASSERT_FALSE(types.empty());
+  EXPECT_EQ(types.front(), "ExecutionStarted");
+  EXPECT_EQ(types, recorded);
+
+  request.name = "taken";
+  ASSERT_TRUE(engine->Start(request));
+  auto refused = engine->StartAndSubscribe(request, [](const hpcflow::HistoryEvent&) {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().name, "ExecutionAlreadyExists");
+}
+
 // A handler may end its own subscription, and one it holds may outlive the
 // engine; calls that wait for the engine's thread fail from a handler
 // instead of waiting for themselves.
