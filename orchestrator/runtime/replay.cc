@@ -23,6 +23,16 @@ std::unique_ptr<workflows::Interpreter> MakeExecutionInterpreter(const Execution
                                                   std::move(options));
 }
 
+TokenClaims TaskTokenClaims(const std::string& execution_id, const workflows::TaskRequest& task) {
+  TokenClaims claims;
+  claims.execution_id = execution_id;
+  claims.state = task.state_name;
+  claims.task_id = task.task_id;
+  claims.attempt = task.attempt;
+  claims.item = task.map_item_index;
+  return claims;
+}
+
 Json InputValue(const InputRecord& input) {
   auto payload = ParseJson(input.payload.empty() ? "null" : input.payload);
   return payload ? std::move(*payload) : Json();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/json.h"
+#include "orchestrator/runtime/task_token.h"
 #include "orchestrator/runtime/workflow_loader.h"
 #include "orchestrator/store/execution_store.h"
 #include "workflows/interpreter.h"
@@ -37,6 +38,10 @@ struct InterpreterHooks {
 std::unique_ptr<workflows::Interpreter> MakeExecutionInterpreter(const ExecutionRecord& record,
                                                                  const LoadedWorkflow& workflow,
                                                                  InterpreterHooks hooks);
+
+// The claims of a task's token ($$.Task.Token): signed, they give the same
+// token again when the task is replayed.
+TokenClaims TaskTokenClaims(const std::string& execution_id, const workflows::TaskRequest& task);
 
 // The value an input carries, from its recorded payload text (JSON null when
 // it has none or the text is not JSON).

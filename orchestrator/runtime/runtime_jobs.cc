@@ -13,6 +13,7 @@
 #include "orchestrator/runtime/backend_registry.h"
 #include "orchestrator/runtime/durable_runtime.h"
 #include "orchestrator/runtime/job_params.h"
+#include "orchestrator/runtime/replay.h"
 #include "orchestrator/runtime/runtime_util.h"
 #include "orchestrator/runtime/task_token.h"
 
@@ -67,13 +68,7 @@ std::string DurableRuntime::JobName(const std::string& execution_id, uint64_t ta
 
 std::string DurableRuntime::TaskToken(const std::string& execution_id,
                                       const workflows::TaskRequest& r) const {
-  TokenClaims claims;
-  claims.execution_id = execution_id;
-  claims.state = r.state_name;
-  claims.task_id = r.task_id;
-  claims.attempt = r.attempt;
-  claims.item = r.map_item_index;
-  return SignTaskToken(options_.token_secret, claims);
+  return SignTaskToken(options_.token_secret, TaskTokenClaims(execution_id, r));
 }
 
 std::string DurableRuntime::TaskToken(const std::string& execution_id, const Json& request) const {

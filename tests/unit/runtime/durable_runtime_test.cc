@@ -1,6 +1,4 @@
-// The durable runtime on a real store in a temporary state directory, with
-// the fake backend (its jobs are timers: no processes), driven the way the
-// server drives it: Run() on a loop thread, work and callbacks posted to it.
+// The durable runtime end to end in one process (tests/unit/runtime/runtime_fixture.h).
 #include "orchestrator/runtime/durable_runtime.h"
 
 #include <gtest/gtest.h>
@@ -13,15 +11,13 @@
 #include <thread>
 #include <vector>
 
-#include "orchestrator/store/new_execution.h"
+#include "tests/unit/runtime/runtime_fixture.h"
 
 namespace hpcflow::orchestrator {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
-
-constexpr char kOwner[] = "test:runtime";
 
 // Every item of the Map waits for its own task token; the fake job of each
 // runs `job_ms` (as many at a time as the fake backend has slots) and
@@ -41,85 +37,7 @@ std::string TokenFanOut(int job_ms) {
   return DumpJson(Json{{"StartAt", "Fan out"}, {"States", {{"Fan out", map}}}});
 }
 
-class DurableRuntimeTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hpcflow-runtime-XXXXXX").string();
-    dir_ = mkdtemp(pattern.data());
-    RuntimeOptions options;
-    options.state_dir = dir_;
-    options.owner = kOwner;
-    options.token_secret = "a test secret";
-    options.poll_interval_ms = 10;
-    auto runtime = DurableRuntime::Create(std::move(options));
-    ASSERT_TRUE(runtime) << runtime.error().cause;
-    runtime_ = std::move(*runtime);
-    ASSERT_TRUE(runtime_->Recover());
-    auto reader = ExecutionStore::Open(dir_);
-    ASSERT_TRUE(reader) << reader.error().cause;
-    reader_ = std::move(*reader);
-    loop_ = std::thread([this] { loop_status_ = runtime_->Run(); });
-  }
-  void TearDown() override {
-    if (runtime_) runtime_->RequestShutdown();
-    if (loop_.joinable()) loop_.join();
-    EXPECT_TRUE(loop_status_) << loop_status_.error().cause;
-    runtime_.reset();
-    reader_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  // Starts an execution on the loop thread, as the control API does.
-  std::string Start(const std::string& definition, const Json& input) {
-    NewExecution spec;
-    spec.workflow = dir_ + "/workflow.json";
-    spec.definition = definition;
-    spec.input = DumpJson(input);
-    spec.backend = "fake";
-    spec.owner = kOwner;
-    spec.workdir = dir_;
-    auto record = std::make_shared<ExecutionRecord>(NewExecutionRecord(std::move(spec)));
-    std::promise<Status> started;
-    runtime_->Post([&] { started.set_value(runtime_->StartExecution(*record, input)); });
-    Status s = started.get_future().get();
-    EXPECT_TRUE(s) << s.error().cause;
-    return record->id;
-  }
-
-  // Sends one callback and waits for its answer.
-  CallbackReply Callback(CallbackRequest request) {
-    std::promise<CallbackReply> answered;
-    runtime_->PostCallback(std::move(request),
-                           [&](CallbackReply reply) { answered.set_value(std::move(reply)); });
-    return answered.get_future().get();
-  }
-
-  template <typename Predicate>
-  bool WaitFor(Predicate done, milliseconds timeout = milliseconds(20000)) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(milliseconds(10));
-    }
-    return done();
-  }
-
-  std::string StatusOf(const std::string& id) {
-    auto record = reader_->GetExecution(id);
-    return record && *record ? (*record)->status : "";
-  }
-  size_t LiveJobs() {
-    auto jobs = reader_->LiveJobs(kOwner);
-    return jobs ? jobs->size() : 0;
-  }
-
-  std::string dir_;
-  std::unique_ptr<DurableRuntime> runtime_;
-  std::unique_ptr<ExecutionStore> reader_;
-  std::thread loop_;
-  Status loop_status_;
-};
+using DurableRuntimeTest = RuntimeFixture;
 
 // Regression: a token that ends a task while its job still runs leaves the
 // job watched (detached); the job's end then closes it. OnJobEnded was
@@ -156,7 +74,7 @@ TEST_F(DurableRuntimeTest, TokensBeforeTheirJobsEndCloseEveryJobOnceItEnds) {
     EXPECT_EQ(reply.http_status, 200) << DumpJson(reply.body);
     EXPECT_EQ(reply.body["status"], "accepted") << DumpJson(reply.body);
   }
-  ASSERT_TRUE(WaitFor([&] { return StatusOf(id) == "SUCCEEDED"; })) << StatusOf(id);
+  ASSERT_TRUE(WaitFor([&] { return Record(id).status == "SUCCEEDED"; })) << Record(id).status;
   // The jobs ran on after their tasks ended; each end closes its job.
   EXPECT_TRUE(WaitFor([&] { return LiveJobs() == 0; })) << LiveJobs() << " jobs still live";
 

@@ -19,18 +19,14 @@
 #include <thread>
 #include <vector>
 
-#include "orchestrator/runtime/durable_runtime.h"
 #include "orchestrator/runtime/task_token.h"
-#include "orchestrator/store/new_execution.h"
+#include "tests/unit/runtime/runtime_fixture.h"
 
 namespace hpcflow::orchestrator {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
-
-constexpr char kOwner[] = "test:replay";
-constexpr char kSecret[] = "replay test secret";
 
 // Map items that fail, retry after a timer and are caught; token tasks that
 // wait for callbacks; a Parallel branch with a Wait; a choice on the results.
@@ -83,70 +79,8 @@ constexpr char kLong[] = R"json({
     "Job": {"Type": "Task", "Resource": "hpcflow:::job:run.sync",
       "Parameters": {"Command": "fake:hang"}, "TimeoutSeconds": 3600, "End": true}}})json";
 
-class ReplayTest : public ::testing::Test {
+class ReplayTest : public RuntimeFixture {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "hpcflow-replay-XXXXXX").string();
-    dir_ = mkdtemp(pattern.data());
-    RuntimeOptions options;
-    options.state_dir = dir_;
-    options.owner = kOwner;
-    options.token_secret = kSecret;
-    options.poll_interval_ms = 10;
-    auto runtime = DurableRuntime::Create(std::move(options));
-    ASSERT_TRUE(runtime) << runtime.error().cause;
-    runtime_ = std::move(*runtime);
-    ASSERT_TRUE(runtime_->Recover());
-    auto reader = ExecutionStore::Open(dir_);
-    ASSERT_TRUE(reader) << reader.error().cause;
-    reader_ = std::move(*reader);
-    loop_ = std::thread([this] { loop_status_ = runtime_->Run(); });
-  }
-  void TearDown() override {
-    if (runtime_) runtime_->RequestShutdown();
-    if (loop_.joinable()) loop_.join();
-    EXPECT_TRUE(loop_status_) << loop_status_.error().cause;
-    runtime_.reset();
-    reader_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  template <typename T>
-  T OnLoop(std::function<T()> work) {
-    std::promise<T> done;
-    runtime_->Post([&] { done.set_value(work()); });
-    return done.get_future().get();
-  }
-
-  std::string Start(const std::string& definition, const std::string& input) {
-    NewExecution spec;
-    spec.workflow = dir_ + "/workflow.json";
-    spec.definition = definition;
-    spec.input = input;
-    spec.backend = "fake";
-    spec.owner = kOwner;
-    spec.workdir = dir_;
-    ExecutionRecord record = NewExecutionRecord(std::move(spec));
-    Status s = OnLoop<Status>([&] { return runtime_->StartExecution(record, *ParseJson(input)); });
-    EXPECT_TRUE(s) << s.error().cause;
-    return record.id;
-  }
-
-  ExecutionRecord Record(const std::string& id) {
-    auto record = reader_->GetExecution(id);
-    return record && *record ? **record : ExecutionRecord{};
-  }
-
-  bool WaitFor(const std::function<bool()>& done, milliseconds timeout = milliseconds(30000)) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(milliseconds(10));
-    }
-    return done();
-  }
-
   // Answers every open token task of `id` (success for even items, failure
   // for odd), until the execution no longer waits for any.
   void AnswerTokens(const std::string& id, int expected) {
@@ -197,13 +131,7 @@ class ReplayTest : public ::testing::Test {
       std::vector<workflows::HistoryEvent> events;
       InterpreterHooks hooks;
       hooks.make_task_token = [&](const workflows::TaskRequest& r) {
-        TokenClaims claims;
-        claims.execution_id = id;
-        claims.state = r.state_name;
-        claims.task_id = r.task_id;
-        claims.attempt = r.attempt;
-        claims.item = r.map_item_index;
-        return SignTaskToken(kSecret, claims);
+        return SignTaskToken(kSecret, TaskTokenClaims(id, r));
       };
       hooks.host_throttles = [](const std::string&) { return false; };  // fake: no arrays
       hooks.on_event = [&](const workflows::HistoryEvent& e) { events.push_back(e); };
@@ -235,12 +163,6 @@ class ReplayTest : public ::testing::Test {
       }
     }
   }
-
-  std::string dir_;
-  std::unique_ptr<DurableRuntime> runtime_;
-  std::unique_ptr<ExecutionStore> reader_;
-  std::thread loop_;
-  Status loop_status_;
 };
 
 TEST_F(ReplayTest, EveryPrefixOfABusyExecutionReplaysItsDecisions) {
@@ -250,7 +172,7 @@ TEST_F(ReplayTest, EveryPrefixOfABusyExecutionReplaysItsDecisions) {
     const char* kind = i == 2 || i == 7 ? "token" : i % 4 == 1 ? "fail" : "job";
     items.push_back({{"kind", kind}, {"ms", 5 * i}});
   }
-  std::string id = Start(kBusy, DumpJson(Json{{"items", items}}));
+  std::string id = Start(kBusy, Json{{"items", items}});
   AnswerTokens(id, 2);
   ASSERT_TRUE(WaitFor([&] { return Record(id).status != "RUNNING"; })) << Record(id).status;
   ExecutionRecord record = Record(id);
@@ -264,7 +186,7 @@ TEST_F(ReplayTest, EveryPrefixOfASucceedingExecutionReplaysItsDecisions) {
   for (int i = 0; i < 6; ++i) {
     items.push_back({{"kind", i % 3 == 1 ? "fail" : i == 2 ? "token" : "job"}, {"ms", 3 * i}});
   }
-  std::string id = Start(kBusy, DumpJson(Json{{"items", items}}));
+  std::string id = Start(kBusy, Json{{"items", items}});
   AnswerTokens(id, 1);
   ASSERT_TRUE(WaitFor([&] { return Record(id).status != "RUNNING"; }));
   EXPECT_EQ(Record(id).status, "SUCCEEDED") << Record(id).cause.value_or("");
@@ -272,7 +194,7 @@ TEST_F(ReplayTest, EveryPrefixOfASucceedingExecutionReplaysItsDecisions) {
 }
 
 TEST_F(ReplayTest, ABudgetCutLoopReplaysStepByStep) {
-  std::string id = Start(kLongLoop, "{}");
+  std::string id = Start(kLongLoop, Json::object());
   ASSERT_TRUE(WaitFor([&] { return Record(id).status != "RUNNING"; }));
   EXPECT_EQ(Record(id).status, "SUCCEEDED");
   auto inputs = reader_->Inputs(id);
@@ -282,7 +204,7 @@ TEST_F(ReplayTest, ABudgetCutLoopReplaysStepByStep) {
 }
 
 TEST_F(ReplayTest, AStoppedExecutionReplaysItsStop) {
-  std::string id = Start(kLong, "{}");
+  std::string id = Start(kLong, Json::object());
   ASSERT_TRUE(WaitFor([&] {
     auto open = reader_->OpenTasks(id);
     return open && !open->empty() && open->front().status == "running";
