@@ -67,9 +67,12 @@ void DurableRuntime::RequestShutdown() {
 // ---------------------------------------------------------------------------
 // Loading and recovery.
 
-Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* parsed_input) {
+Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* parsed_input,
+                            const LoadedWorkflow* workflow) {
   std::vector<std::string> problems;
-  auto loaded = LoadWorkflowText(record.definition, record.workflow, problems);
+  Result<LoadedWorkflow> loaded =
+      workflow != nullptr ? Result<LoadedWorkflow>(*workflow)
+                          : LoadWorkflowText(record.definition, record.workflow, problems);
   if (!loaded) {
     // Cannot happen for a workflow that was validated at submit time, unless
     // this hpcflow is older than the one that submitted it.
@@ -154,7 +157,7 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* pa
   }
   auto tasks = store_->OpenTasks(record.id);
   if (!tasks) return Fail(tasks.error());
-  std::vector<Json> resubmit;
+  std::vector<TaskOrder> resubmit;
   for (const auto& t : *tasks) {
     auto request = ParseJson(t.request);
     if (!request) continue;
@@ -178,15 +181,17 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* pa
     // Pending or running: submitted again. Backends adopt what was submitted
     // before (by job directory and name: kept as recorded), start what never
     // started, and run nothing twice.
+    TaskOrder order{TaskRequestFromJson(*request), std::move(resource), {}};
     if (is_job && !t.job_id.empty()) {
       auto handle = ParseJson(t.job_id);
-      if (handle && handle->is_object() && handle->contains("job_dir")) {
-        (*request)["job_dir"] = (*handle)["job_dir"];
+      if (handle && handle->is_object() && handle->contains("job_dir") &&
+          (*handle)["job_dir"].is_string()) {
+        order.job_dir = (*handle)["job_dir"].get<std::string>();
       }
     }
-    resubmit.push_back(std::move(*request));
+    resubmit.push_back(std::move(order));
   }
-  if (!resubmit.empty()) SubmitTasks(record.id, resubmit);
+  if (!resubmit.empty()) SubmitTasks(record.id, std::move(resubmit));
   next_reconcile_ms_ = std::min<int64_t>(next_reconcile_ms_ ? next_reconcile_ms_ : INT64_MAX,
                                          NowMs() + options_.reconcile_busy_ms);
   FinishIfDone(record.id);
@@ -391,10 +396,12 @@ Status DurableRuntime::Perform(Active& a, const workflows::Effects& effects) {
   }
   if (!effects.cancel_tasks.empty()) CancelTasks(id, effects.cancel_tasks);
   if (!effects.start_tasks.empty()) {
-    std::vector<Json> requests;
-    requests.reserve(effects.start_tasks.size());
-    for (const auto& task : effects.start_tasks) requests.push_back(TaskRequestToJson(task));
-    QueueTasks(id, std::move(requests));
+    std::vector<TaskOrder> orders;
+    orders.reserve(effects.start_tasks.size());
+    for (const auto& task : effects.start_tasks) {
+      orders.push_back(TaskOrder{task, ParseTaskResource(task.resource), {}});
+    }
+    QueueTasks(id, std::move(orders));
   }
   FinishIfDone(id);
   return {};
@@ -533,9 +540,10 @@ Status DurableRuntime::CreateExecution(ExecutionRecord& record) {
   return store_->CreateExecution(record);
 }
 
-Status DurableRuntime::StartExecution(ExecutionRecord& record, Json input) {
+Status DurableRuntime::StartExecution(ExecutionRecord& record, Json input,
+                                      const LoadedWorkflow* workflow) {
   if (auto s = CreateExecution(record); !s) return s;
-  return Load(record, false, &input);
+  return Load(record, false, &input, workflow);
 }
 
 void DurableRuntime::LoadCreated(const ExecutionRecord& record) {

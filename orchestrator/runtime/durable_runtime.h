@@ -28,6 +28,7 @@
 #include "orchestrator/runtime/callback_request.h"
 #include "orchestrator/runtime/function_host.h"
 #include "orchestrator/runtime/task_resource.h"
+#include "orchestrator/runtime/workflow_loader.h"
 #include "orchestrator/store/execution_store.h"
 #include "workflows/interpreter.h"
 
@@ -123,7 +124,10 @@ class DurableRuntime {
   // Loop thread, or before Run(): records a new execution and starts it on
   // its input already parsed (an in-process start does not parse again the
   // text it has just stored).
-  Status StartExecution(ExecutionRecord& record, Json input);
+  // `workflow`: the definition already loaded from record.definition (the
+  // caller validated it), or null to load it here.
+  Status StartExecution(ExecutionRecord& record, Json input,
+                        const LoadedWorkflow* workflow = nullptr);
   Status StopExecution(const std::string& id, const workflows::AslError& error);
   // Before Run(): where jobs send callbacks, once the API server listens.
   void SetCallbackUrl(std::string url) { options_.callback_url = std::move(url); }
@@ -147,10 +151,18 @@ class DurableRuntime {
     bool from_job_end = false;
   };
   using TaskKey = std::pair<std::string, uint64_t>;  // (execution, task)
+  // A task to start, as the interpreter asked for it, with its resource
+  // parsed once: what jobs, children and functions are made from, typed
+  // from the effects to the backends.
+  struct TaskOrder {
+    workflows::TaskRequest task;
+    Result<TaskResource> resource;  // an unsupported one fails the task
+    std::string job_dir;            // resubmitted after a restart: the directory it had
+  };
   // A task the interpreter waits for.
   struct OpenTask {
     TaskResource resource;
-    Json request;
+    std::string state;  // its state's name, for messages
     bool is_job = false;
     // Jobs only: where it runs, and how to find it again.
     backends::Backend* backend = nullptr;
@@ -187,7 +199,8 @@ class DurableRuntime {
   Status Apply(Active& active, InputRecord input, uint64_t completed_task, Json value);
   // `parsed_input`: the record's input already parsed (a new execution), or
   // null to parse record.input.
-  Status Load(const ExecutionRecord& record, bool resume, Json* parsed_input = nullptr);
+  Status Load(const ExecutionRecord& record, bool resume, Json* parsed_input = nullptr,
+              const LoadedWorkflow* workflow = nullptr);
   // Load(resume), with the failures that are the execution's own (not the
   // store's) turned into quarantine.
   Status Resume(const ExecutionRecord& record);
@@ -204,11 +217,11 @@ class DurableRuntime {
   Status RunPostedWork();
 
   // Jobs (runtime_jobs.cc).
-  // Submits the job tasks of `requests` (a "job_dir" member, as recorded
-  // for a job submitted before, is kept: backends adopt by it).
-  void SubmitTasks(const std::string& execution_id, const std::vector<Json>& requests);
+  // Starts the tasks of `orders`: jobs, children and functions (a job_dir,
+  // as recorded for a job submitted before, is kept: backends adopt by it).
+  void SubmitTasks(const std::string& execution_id, std::vector<TaskOrder> orders);
   // The spec of a job task, with the job environment (docs/jobs.md).
-  Result<backends::JobSpec> BuildJobSpec(const ExecutionRecord& record, const Json& request,
+  Result<backends::JobSpec> BuildJobSpec(const ExecutionRecord& record, const TaskOrder& order,
                                          backends::Backend& backend);
   // The task's job runs on without it: watched as a DetachedJob.
   void Detach(const TaskKey& key, const OpenTask& task, bool cancelled);
@@ -216,7 +229,7 @@ class DurableRuntime {
   void CancelJobs(const std::string& execution_id, backends::Backend& backend,
                   const std::vector<backends::JobHandle>& handles);
   // Perform()'s way in: batch-scheduler jobs are held for FlushBatched().
-  void QueueTasks(const std::string& execution_id, std::vector<Json> requests);
+  void QueueTasks(const std::string& execution_id, std::vector<TaskOrder> orders);
   void FlushBatched(bool force);
   int64_t BatchDeadlineMs() const;
   void CancelTasks(const std::string& execution_id, const std::vector<uint64_t>& task_ids);
@@ -231,28 +244,29 @@ class DurableRuntime {
   void CountCommands(const std::string& execution_id, backends::Backend& backend,
                      const std::map<std::string, int64_t>& before);
   int64_t NextReconcileMs() const;
-  std::string JobDir(const std::string& execution_id, const Json& request) const;
+  std::string JobDir(const std::string& execution_id, const workflows::TaskRequest& task) const;
   std::string JobName(const std::string& execution_id, uint64_t task_id) const;
   std::string TaskToken(const std::string& execution_id, const workflows::TaskRequest& r) const;
-  std::string TaskToken(const std::string& execution_id, const Json& request) const;
 
   // Function tasks (runtime_functions.cc): hands the call to the function
   // host; its end comes back as a completion.
-  void CallFunction(const std::string& execution_id, const Json& request,
+  void CallFunction(const std::string& execution_id, const workflows::TaskRequest& request,
                     const TaskResource& resource);
 
   // Callbacks (runtime_callbacks.cc).
   CallbackReply HandleCallback(const CallbackRequest& request, const TaskKey& key);
 
   // Child workflows (runtime_children.cc).
-  void StartChild(const std::string& parent_id, const Json& request, bool wait, bool sync2);
+  void StartChild(const std::string& parent_id, const workflows::TaskRequest& request,
+                  const TaskResource& resource);
   // The second half of StartChild, on the loop, once the child's file was
   // read (off the loop): `text` or why it could not be read.
-  void CreateChild(const std::string& parent_id, const Json& request, bool wait, bool sync2,
-                   const std::string& machine, Result<std::string> text);
+  void CreateChild(const std::string& parent_id, const workflows::TaskRequest& request,
+                   const TaskResource& resource, const std::string& machine,
+                   Result<std::string> text);
   // Links the parent's task to its child (which exists) and starts it.
-  void LinkChild(const std::string& parent_id, const Json& request, bool wait,
-                 const ExecutionRecord& child);
+  void LinkChild(const std::string& parent_id, const workflows::TaskRequest& request,
+                 const TaskResource& resource, const ExecutionRecord& child);
   void DeliverToParent(const ExecutionRecord& child, const std::string& status, const Json& output,
                        const workflows::AslError& error);
   void StopChild(const std::string& child_id);
@@ -276,7 +290,7 @@ class DurableRuntime {
   std::set<std::string> warned_;  // "backend/parameter" already warned about
   // Jobs for batch schedulers (Slurm) wait here briefly, so that the items a
   // Map's Retry sends back at nearly the same time go out as one array.
-  std::vector<std::pair<std::string, Json>> batched_;  // (execution, request)
+  std::vector<std::pair<std::string, TaskOrder>> batched_;  // (execution, order)
   int64_t batch_first_ms_ = 0;
   int64_t batch_last_ms_ = 0;
 

@@ -109,7 +109,7 @@ CallbackReply DurableRuntime::HandleCallback(const CallbackRequest& request, con
     case CallbackKind::kSuccess:
       if (open->second.resource.wait == WaitMode::kSync) {
         return Reply(400, "refused",
-                     "the task '" + open->second.request.value("state", std::string()) +
+                     "the task '" + open->second.state +
                          "' waits for its job to end (.sync): the job succeeds by exiting 0, "
                          "with its result in $HPCFLOW_RESULT");
       }

@@ -25,9 +25,9 @@ constexpr size_t kMaxDefinitionBytes = size_t{8} << 20;
 
 }  // namespace
 
-void DurableRuntime::StartChild(const std::string& parent_id, const Json& request, bool wait,
-                                bool sync2) {
-  uint64_t task_id = request.value("task_id", uint64_t{0});
+void DurableRuntime::StartChild(const std::string& parent_id, const workflows::TaskRequest& request,
+                                const TaskResource& resource) {
+  uint64_t task_id = request.task_id;
   auto fail = [&](std::string cause) {
     PostCompletion({parent_id, task_id, false, Json(), AslError{"States.TaskFailed", cause}});
   };
@@ -37,8 +37,8 @@ void DurableRuntime::StartChild(const std::string& parent_id, const Json& reques
   auto existing = store_->GetExecution(child_id);
   if (!existing) return fail(existing.error().cause);
   if (*existing && (*existing)->id == child_id)
-    return LinkChild(parent_id, request, wait, **existing);
-  const Json& params = request["parameters"];
+    return LinkChild(parent_id, request, resource, **existing);
+  const Json& params = request.parameters;
   std::string machine;
   for (const char* key : {"StateMachine", "StateMachineArn"}) {
     if (params.is_object() && params.contains(key) && params[key].is_string()) {
@@ -55,17 +55,20 @@ void DurableRuntime::StartChild(const std::string& parent_id, const Json& reques
   // Read off the loop, bounded: the path may come from the input, and a
   // FIFO, a device (/dev/zero) or a slow file system must not stall or
   // crash the server.
-  worker_->Post([this, parent_id, request, wait, sync2, machine] {
+  worker_->Post([this, parent_id, request, resource, machine] {
     Result<std::string> text = ReadRegularFile(machine, kMaxDefinitionBytes);
-    Post([this, parent_id, request, wait, sync2, machine, text = std::move(text)]() mutable {
-      CreateChild(parent_id, request, wait, sync2, machine, std::move(text));
+    Post([this, parent_id, request, resource, machine, text = std::move(text)]() mutable {
+      CreateChild(parent_id, request, resource, machine, std::move(text));
     });
   });
 }
 
-void DurableRuntime::CreateChild(const std::string& parent_id, const Json& request, bool wait,
-                                 bool sync2, const std::string& machine, Result<std::string> text) {
-  uint64_t task_id = request.value("task_id", uint64_t{0});
+void DurableRuntime::CreateChild(const std::string& parent_id,
+                                 const workflows::TaskRequest& request,
+                                 const TaskResource& resource, const std::string& machine,
+                                 Result<std::string> text) {
+  uint64_t task_id = request.task_id;
+  const bool wait = resource.wait == WaitMode::kSync;
   // The parent may have ended, or stopped waiting, while the file was read.
   auto parent = active_.find(parent_id);
   if (parent == active_.end() || !open_tasks_.count({parent_id, task_id})) return;
@@ -78,7 +81,7 @@ void DurableRuntime::CreateChild(const std::string& parent_id, const Json& reque
     return fail("the child workflow is invalid: " +
                 (problems.empty() ? std::string() : problems.front()));
   }
-  const Json& params = request["parameters"];
+  const Json& params = request.parameters;
   Json input = Json::object();
   if (params.contains("Input")) {
     input = params["Input"];
@@ -98,7 +101,7 @@ void DurableRuntime::CreateChild(const std::string& parent_id, const Json& reque
   spec.input = DumpJson(input);
   spec.parent_id = parent_id;
   spec.parent_task = static_cast<int64_t>(task_id);
-  spec.parent_mode = wait ? (sync2 ? "sync2" : "sync") : "";
+  spec.parent_mode = wait ? (resource.sync2 ? "sync2" : "sync") : "";
   spec.owner = options_.owner;
   spec.payload_limit = parent->second.record.payload_limit;
   spec.workdir = parent->second.record.workdir;
@@ -106,16 +109,16 @@ void DurableRuntime::CreateChild(const std::string& parent_id, const Json& reque
   ExecutionRecord child = NewExecutionRecord(std::move(spec));
   if (auto s = store_->CreateExecution(child); !s) return fail(s.error().cause);
   CrashPoint("runtime.child_start");
-  LinkChild(parent_id, request, wait, child);
+  LinkChild(parent_id, request, resource, child);
 }
 
-void DurableRuntime::LinkChild(const std::string& parent_id, const Json& request, bool wait,
-                               const ExecutionRecord& child) {
-  uint64_t task_id = request.value("task_id", uint64_t{0});
+void DurableRuntime::LinkChild(const std::string& parent_id, const workflows::TaskRequest& request,
+                               const TaskResource& resource, const ExecutionRecord& child) {
+  uint64_t task_id = request.task_id;
+  const bool wait = resource.wait == WaitMode::kSync;
   // .waitForTaskToken: the parent's task ends by a callback carrying its
   // token (which the child gets in its input), not by the child's end.
-  auto resource = ParseTaskResource(request.value("resource", std::string()));
-  bool token_wait = resource && resource->wait == WaitMode::kTaskToken;
+  bool token_wait = resource.wait == WaitMode::kTaskToken;
   (void)store_->SetTaskStatus(parent_id, static_cast<int64_t>(task_id), "running", child.id);
   if (!wait && !token_wait) {
     PostCompletion({parent_id,

@@ -7,27 +7,28 @@
 
 namespace hpcflow::orchestrator {
 
-void DurableRuntime::CallFunction(const std::string& execution_id, const Json& request,
+void DurableRuntime::CallFunction(const std::string& execution_id,
+                                  const workflows::TaskRequest& request,
                                   const TaskResource& resource) {
-  uint64_t task_id = request.value("task_id", uint64_t{0});
+  uint64_t task_id = request.task_id;
   if (options_.functions == nullptr || !options_.functions->Has(resource.action)) {
     PostCompletion({execution_id, task_id, false, Json(),
                     workflows::AslError{"hpcflow.FunctionNotRegistered",
                                         "no function '" + resource.action +
                                             "' is registered with this engine (state '" +
-                                            request.value("state", std::string()) + "')"}});
+                                            request.state_name + "')"}});
     return;
   }
   FunctionInvocation call;
   call.function = resource.action;
   call.execution_id = execution_id;
   call.task_id = task_id;
-  call.state_name = request.value("state", std::string());
-  call.attempt = request.value("attempt", 0);
-  call.item_index = request.value("item", int64_t{-1});
+  call.state_name = request.state_name;
+  call.attempt = request.attempt;
+  call.item_index = request.map_item_index;
   call.task_token = TaskToken(execution_id, request);
   call.wait_for_token = resource.wait == WaitMode::kTaskToken;
-  if (auto it = request.find("parameters"); it != request.end()) call.input = *it;
+  call.input = request.parameters;
   bool wait_for_token = call.wait_for_token;
   options_.functions->Invoke(
       std::move(call), [this, execution_id, task_id, wait_for_token](Result<Json> outcome) {

@@ -54,12 +54,13 @@ void DurableRuntime::CountCommands(const std::string& execution_id, backends::Ba
   (void)store_->SetCommandCounts(execution_id, active->second.record.commands);
 }
 
-std::string DurableRuntime::JobDir(const std::string& execution_id, const Json& request) const {
+std::string DurableRuntime::JobDir(const std::string& execution_id,
+                                   const workflows::TaskRequest& task) const {
   // Unique per execution (hashed: ids of deep child chains share their
   // first 80 characters) and per task, and so per attempt.
   return options_.state_dir + "/executions/" + UniqueSafeName(execution_id) + "/tasks/" +
-         std::to_string(request.value("task_id", uint64_t{0})) + "-" +
-         SafeName(request.value("state", std::string("task"))).substr(0, 40);
+         std::to_string(task.task_id) + "-" +
+         SafeName(task.state_name.empty() ? std::string("task") : task.state_name).substr(0, 40);
 }
 
 std::string DurableRuntime::JobName(const std::string& execution_id, uint64_t task_id) const {
@@ -71,15 +72,6 @@ std::string DurableRuntime::TaskToken(const std::string& execution_id,
   return SignTaskToken(options_.token_secret, TaskTokenClaims(execution_id, r));
 }
 
-std::string DurableRuntime::TaskToken(const std::string& execution_id, const Json& request) const {
-  workflows::TaskRequest r;
-  r.state_name = request.value("state", std::string());
-  r.task_id = request.value("task_id", uint64_t{0});
-  r.attempt = request.value("attempt", 0);
-  r.map_item_index = request.value("item", int64_t{-1});
-  return TaskToken(execution_id, r);
-}
-
 namespace {
 // How long batch-scheduler jobs wait for company: until none came for
 // kBatchQuietMs, at most kBatchMaxMs after the first.
@@ -87,23 +79,23 @@ constexpr int64_t kBatchQuietMs = 250;
 constexpr int64_t kBatchMaxMs = 2000;
 }  // namespace
 
-void DurableRuntime::QueueTasks(const std::string& execution_id, std::vector<Json> requests) {
+void DurableRuntime::QueueTasks(const std::string& execution_id, std::vector<TaskOrder> orders) {
   auto active = active_.find(execution_id);
   if (active == active_.end()) return;
-  std::vector<Json> now;
-  for (auto& request : requests) {
-    auto resource = ParseTaskResource(request.value("resource", std::string()));
+  std::vector<TaskOrder> now;
+  for (auto& order : orders) {
+    const auto& resource = order.resource;
     if (resource && resource->IsJob() &&
         backends_->CapabilitiesOf(BackendFor(*resource, active->second.record.backend)).arrays) {
       int64_t t = NowMs();
       if (batched_.empty()) batch_first_ms_ = t;
       batch_last_ms_ = t;
-      batched_.emplace_back(execution_id, std::move(request));
+      batched_.emplace_back(execution_id, std::move(order));
     } else {
-      now.push_back(std::move(request));
+      now.push_back(std::move(order));
     }
   }
-  if (!now.empty()) SubmitTasks(execution_id, now);
+  if (!now.empty()) SubmitTasks(execution_id, std::move(now));
 }
 
 int64_t DurableRuntime::BatchDeadlineMs() const {
@@ -112,94 +104,92 @@ int64_t DurableRuntime::BatchDeadlineMs() const {
 
 void DurableRuntime::FlushBatched(bool force) {
   if (batched_.empty() || (!force && NowMs() < BatchDeadlineMs())) return;
-  std::vector<std::pair<std::string, Json>> batch;
+  std::vector<std::pair<std::string, TaskOrder>> batch;
   batch.swap(batched_);
-  std::map<std::string, std::vector<Json>> by_execution;
-  for (auto& [execution_id, request] : batch) {
-    by_execution[execution_id].push_back(std::move(request));
+  std::map<std::string, std::vector<TaskOrder>> by_execution;
+  for (auto& [execution_id, order] : batch) {
+    by_execution[execution_id].push_back(std::move(order));
   }
-  for (auto& [execution_id, requests] : by_execution) SubmitTasks(execution_id, requests);
+  for (auto& [execution_id, orders] : by_execution) SubmitTasks(execution_id, std::move(orders));
 }
 
 Result<backends::JobSpec> DurableRuntime::BuildJobSpec(const ExecutionRecord& record,
-                                                       const Json& request,
+                                                       const TaskOrder& order,
                                                        backends::Backend& backend) {
   const std::string& execution_id = record.id;
-  uint64_t task_id = request.value("task_id", uint64_t{0});
+  const workflows::TaskRequest& task = order.task;
   std::vector<std::string> ignored;
-  auto spec = JobSpecFromParameters(request["parameters"], backend, ignored);
+  auto spec = JobSpecFromParameters(task.parameters, backend, ignored);
   if (!spec) return spec;
   for (const auto& parameter : ignored) {
     // Once per backend and parameter: one workflow runs everywhere, and
     // what a backend cannot map is worth one line, not one per job.
     if (warned_.insert(backend.Name() + "/" + parameter).second) {
       std::cerr << "hpcflow: the " << backend.Name() << " backend ignores the job parameter '"
-                << parameter << "' (state '" << request.value("state", std::string()) << "')\n";
+                << parameter << "' (state '" << task.state_name << "')\n";
     }
   }
   if (spec->working_directory.empty()) spec->working_directory = record.workdir;
   // A job submitted before keeps the directory it was given then: backends
   // adopt it by that directory.
-  std::string job_dir = request.contains("job_dir") && request["job_dir"].is_string()
-                            ? request["job_dir"].get<std::string>()
-                            : JobDir(execution_id, request);
+  std::string job_dir = order.job_dir.empty() ? JobDir(execution_id, task) : order.job_dir;
   backends::JobFiles files(job_dir);
   spec->job_dir = job_dir;
-  spec->name = JobName(execution_id, task_id);
+  spec->name = JobName(execution_id, task.task_id);
   if (auto made = CreatePrivateDirectories(job_dir); !made) {
     return Fail("States.TaskFailed", "cannot create the job directory: " + made.error().cause);
   }
   std::error_code ec;
   if (!fs::exists(files.input(), ec)) {
-    (void)WriteFileAtomically(files.input(), DumpJson(request["parameters"]));
+    (void)WriteFileAtomically(files.input(), DumpJson(task.parameters));
   }
   // The job environment (docs/jobs.md). HPCFLOW_JOB_DIR is added by the
   // job wrapper, which marks every process of the job with it.
   backends::JobEnvironment job;
   job.execution_id = execution_id;
-  job.state_name = request.value("state", std::string());
+  job.state_name = task.state_name;
   job.input_path = files.input();
   job.result_path = files.result();
   job.state_dir = options_.state_dir;
-  std::string token = TaskToken(execution_id, request);
+  std::string token = TaskToken(execution_id, task);
   job.task_token = token;
   job.callback_url = options_.callback_url;
   job.callback_retry_seconds = options_.callback_retry_seconds;
   // Lets a workflow find the scripts that sit beside it, wherever it runs.
   auto dir = fs::absolute(fs::path(record.workflow), ec).parent_path();
   if (!ec) job.workflow_dir = dir.string();
-  job.item_index = request.value("item", int64_t{-1});
+  job.item_index = task.map_item_index;
   backends::AddJobEnvironment(job, spec->environment);
   spec->umask = UserUmask();
   spec->report_key = JobReportKey(options_.token_secret, token);
   return spec;
 }
 
-void DurableRuntime::SubmitTasks(const std::string& execution_id,
-                                 const std::vector<Json>& requests) {
+void DurableRuntime::SubmitTasks(const std::string& execution_id, std::vector<TaskOrder> orders) {
   auto active = active_.find(execution_id);
   if (active == active_.end()) return;
   std::map<std::pair<std::string, uint64_t>, SubmitGroup> groups;  // (backend, throttle group)
-  for (const Json& request : requests) {
-    uint64_t task_id = request.value("task_id", uint64_t{0});
+  for (const TaskOrder& order : orders) {
+    const workflows::TaskRequest& task = order.task;
+    uint64_t task_id = task.task_id;
     TaskKey key{execution_id, task_id};
     auto fail = [&](const std::string& name, const std::string& cause) {
       PostCompletion({execution_id, task_id, false, Json(), AslError{name, cause}});
     };
-    auto resource = ParseTaskResource(request.value("resource", std::string()));
+    const auto& resource = order.resource;
     OpenTask& open = open_tasks_[key];
-    open.request = request;
+    open.state = task.state_name;
     if (!resource) {
       fail(resource.error().name, resource.error().cause);
       continue;
     }
     open.resource = *resource;
     if (resource->IsChild()) {
-      StartChild(execution_id, request, resource->wait == WaitMode::kSync, resource->sync2);
+      StartChild(execution_id, task, *resource);
       continue;
     }
     if (resource->IsFunction()) {
-      CallFunction(execution_id, request, *resource);
+      CallFunction(execution_id, task, *resource);
       continue;
     }
     std::string backend_name = BackendFor(*resource, active->second.record.backend);
@@ -208,16 +198,16 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id,
       fail("hpcflow.BackendUnavailable", backend.error().cause);
       continue;
     }
-    auto spec = BuildJobSpec(active->second.record, request, **backend);
+    auto spec = BuildJobSpec(active->second.record, order, **backend);
     if (!spec) {
       fail(spec.error().name, spec.error().cause);
       continue;
     }
     open.is_job = true;
     open.backend = *backend;
-    SubmitGroup& group = groups[{backend_name, request.value("throttle_group", uint64_t{0})}];
+    SubmitGroup& group = groups[{backend_name, task.throttle_group}];
     group.backend = *backend;
-    group.max_concurrent = request.value("throttle", 0);
+    group.max_concurrent = static_cast<int>(task.throttle_limit);
     group.specs.push_back(std::move(*spec));
     group.task_ids.push_back(task_id);
   }
@@ -306,8 +296,8 @@ Status DurableRuntime::AdoptLiveJobs() {
       // is recorded cancelled instead of being started now.
       CancelJobs(t.execution_id, **backend, {handle});
     }
-    (*request)["job_dir"] = handle.job_dir;
-    auto spec = BuildJobSpec(*record, *request, **backend);
+    TaskOrder order{TaskRequestFromJson(*request), resource, handle.job_dir};
+    auto spec = BuildJobSpec(*record, order, **backend);
     if (!spec) {
       (void)store_->CloseJob(t.execution_id, t.task_id);
       continue;
@@ -364,8 +354,7 @@ void DurableRuntime::CancelTasks(const std::string& execution_id,
     // Not submitted yet: they never will be.
     std::set<uint64_t> cancelled(task_ids.begin(), task_ids.end());
     std::erase_if(batched_, [&](const auto& entry) {
-      return entry.first == execution_id &&
-             cancelled.count(entry.second.value("task_id", uint64_t{0})) > 0;
+      return entry.first == execution_id && cancelled.count(entry.second.task.task_id) > 0;
     });
   }
   for (uint64_t task_id : task_ids) {

@@ -87,6 +87,22 @@ Result<LoadedWorkflow> LoadWorkflow(const std::string& path, std::vector<std::st
   return LoadWorkflowText(*text, path, problems);
 }
 
+Result<DefinitionSource> ReadDefinition(const std::string& path, std::string text) {
+  DefinitionSource source{std::move(text), "inline"};
+  if (!path.empty()) {
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(path, ec);
+    source.workflow = ec ? path : absolute.lexically_normal().string();
+  }
+  if (source.text.empty()) {
+    if (path.empty()) return Fail("usage", "no workflow: give a definition file or its text");
+    auto read = ReadFile(path);
+    if (!read) return Fail("usage", read.error().cause);
+    source.text = std::move(*read);
+  }
+  return source;
+}
+
 Result<Json> ReadInputArgument(const std::string& argument, std::string* text_out) {
   std::string text = argument;
   std::string source = "--input";

@@ -36,6 +36,20 @@ Result<LoadedWorkflow> LoadWorkflowText(std::string_view text, const std::string
                                         std::vector<std::string>& problems,
                                         const WorkflowChecks& checks = {});
 
+// A workflow definition as a caller names it, read.
+struct DefinitionSource {
+  std::string text;
+  // The file made absolute (lexically normal), so that whoever runs it (a
+  // server elsewhere) resolves child workflows and HPCFLOW_WORKFLOW_DIR
+  // beside it; "inline" when there is no file.
+  std::string workflow;
+};
+
+// `text` when it is not empty (`path`, if given, then only names it), else
+// the file at `path`. Errors ("usage"): neither given, or the file cannot be
+// read.
+Result<DefinitionSource> ReadDefinition(const std::string& path, std::string text = "");
+
 // Reads `--input`: inline JSON, or @FILE. `text`, when given, receives the
 // JSON text it was parsed from (to store without serialising it again).
 Result<Json> ReadInputArgument(const std::string& argument, std::string* text = nullptr);

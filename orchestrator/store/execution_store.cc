@@ -108,6 +108,27 @@ Json TaskRequestToJson(const workflows::TaskRequest& r) {
   return out;
 }
 
+workflows::TaskRequest TaskRequestFromJson(const Json& j) {
+  workflows::TaskRequest r;
+  if (!j.is_object()) return r;
+  r.task_id = j.value("task_id", uint64_t{0});
+  r.state_name = j.value("state", std::string());
+  r.resource = j.value("resource", std::string());
+  if (auto it = j.find("parameters"); it != j.end()) r.parameters = *it;
+  r.attempt = j.value("attempt", 0);
+  r.map_item_index = j.value("item", int64_t{-1});
+  if (auto it = j.find("timeout"); it != j.end() && it->is_number()) {
+    r.timeout_seconds = it->get<double>();
+  }
+  if (auto it = j.find("heartbeat"); it != j.end() && it->is_number()) {
+    r.heartbeat_seconds = it->get<double>();
+  }
+  r.task_token = j.value("token", std::string());
+  r.throttle_group = j.value("throttle_group", uint64_t{0});
+  r.throttle_limit = j.value("throttle", size_t{0});
+  return r;
+}
+
 ExecutionRecord ReadExecutionRow(const Statement& row) {
   ExecutionRecord r;
   int c = 0;

@@ -203,8 +203,9 @@ class ExecutionStore {
 
 ExecutionRecord ReadExecutionRow(const Statement& row);
 
-// How a TaskRequest is kept in the outbox (tasks.request).
+// How a TaskRequest is kept in the outbox (tasks.request), and back.
 Json TaskRequestToJson(const workflows::TaskRequest& request);
+workflows::TaskRequest TaskRequestFromJson(const Json& json);
 
 }  // namespace hpcflow::orchestrator
 

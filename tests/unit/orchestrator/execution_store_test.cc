@@ -130,3 +130,44 @@ TEST_F(ExecutionStoreTest, AVersion3DatabaseIsMigratedWithItsTexts) {
 
 }  // namespace
 }  // namespace hpcflow::orchestrator
+
+namespace hpcflow::orchestrator {
+namespace {
+
+// The outbox's JSON form of a task request reads back as the same request
+// (recovery resubmits from it).
+TEST(TaskRequestJson, RoundTripsEveryField) {
+  workflows::TaskRequest r;
+  r.task_id = 42;
+  r.state_name = "Align";
+  r.resource = "hpcflow:::job:run.waitForTaskToken";
+  r.parameters = Json{{"Command", "bwa mem"}, {"Cpus", 4}};
+  r.attempt = 2;
+  r.map_item_index = 7;
+  r.timeout_seconds = 90.5;
+  r.heartbeat_seconds = 10;
+  r.task_token = "token";
+  r.throttle_group = 3;
+  r.throttle_limit = 20;
+  workflows::TaskRequest back = TaskRequestFromJson(TaskRequestToJson(r));
+  EXPECT_EQ(back.task_id, r.task_id);
+  EXPECT_EQ(back.state_name, r.state_name);
+  EXPECT_EQ(back.resource, r.resource);
+  EXPECT_EQ(back.parameters, r.parameters);
+  EXPECT_EQ(back.attempt, r.attempt);
+  EXPECT_EQ(back.map_item_index, r.map_item_index);
+  EXPECT_EQ(back.timeout_seconds, r.timeout_seconds);
+  EXPECT_EQ(back.heartbeat_seconds, r.heartbeat_seconds);
+  EXPECT_EQ(back.task_token, r.task_token);
+  EXPECT_EQ(back.throttle_group, r.throttle_group);
+  EXPECT_EQ(back.throttle_limit, r.throttle_limit);
+
+  workflows::TaskRequest plain = TaskRequestFromJson(TaskRequestToJson(workflows::TaskRequest{}));
+  EXPECT_FALSE(plain.timeout_seconds);
+  EXPECT_FALSE(plain.heartbeat_seconds);
+  EXPECT_EQ(plain.map_item_index, -1);
+  EXPECT_EQ(TaskRequestFromJson(Json("not an object")).task_id, 0u);
+}
+
+}  // namespace
+}  // namespace hpcflow::orchestrator
