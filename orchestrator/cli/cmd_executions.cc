@@ -180,13 +180,14 @@ int CmdSubmit(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   std::string path = vm["workflow"].as<std::string>();
-  auto text = ReadFile(path);
-  if (!text) {
-    std::cerr << "hpcflow submit: " << text.error().cause << "\n";
+  auto source = ReadDefinition(path);
+  if (!source) {
+    std::cerr << "hpcflow submit: " << source.error().cause << "\n";
     return kExitUsage;
   }
+  const std::string& text = source->text;
   std::vector<std::string> problems;
-  auto loaded = LoadWorkflowText(*text, path, problems);
+  auto loaded = LoadWorkflowText(text, path, problems);
   if (!loaded) {
     for (const auto& p : problems) std::cerr << p << "\n";
     return kExitUsage;
@@ -202,18 +203,17 @@ int CmdSubmit(const std::vector<std::string>& args) {
     std::cerr << "hpcflow submit: " << store.error().cause << "\n";
     return kExitStore;
   }
-  // Absolute: the server resolves child workflows (StateMachine paths) and
+  // Absolute (ReadDefinition): the server resolves child workflows and
   // HPCFLOW_WORKFLOW_DIR next to this file; its working directory is not ours.
+  const std::string& workflow = source->workflow;
   std::error_code ec;
-  auto absolute_path = std::filesystem::absolute(path, ec);
-  std::string workflow = ec ? path : absolute_path.lexically_normal().string();
   EnsureServer(state_dir);
   // Chosen here, so that a submission retried after a lost answer (or
   // recorded directly when no server answers) is one execution.
   std::string id = NewUuid();
   Json request = {{"id", id},
                   {"workflow", workflow},
-                  {"definition", *text},
+                  {"definition", text},
                   {"input", *input},
                   {"name", vm["name"].as<std::string>()},
                   {"backend", backend},
@@ -250,7 +250,7 @@ int CmdSubmit(const std::vector<std::string>& args) {
   }
   spec.workflow = workflow;
   spec.workdir = std::filesystem::current_path(ec).string();
-  spec.definition = *text;
+  spec.definition = text;
   spec.input = DumpJson(*input);
   spec.express = vm.count("express") > 0;
   spec.backend = backend;

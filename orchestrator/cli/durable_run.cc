@@ -43,8 +43,8 @@ void OnRunSignal(int sig) {
 }  // namespace
 
 Result<RunResult> RunDurably(DurableRunOptions o) {
-  auto text = ReadFile(o.workflow_path);
-  if (!text) return Fail(text.error());
+  auto source = ReadDefinition(o.workflow_path);
+  if (!source) return Fail(source.error());
   auto store = ExecutionStore::Open(o.state_dir);
   if (!store) return Fail(store.error());
   auto token_key = LoadOrCreateSecret(TokenKeyFile(o.state_dir));
@@ -53,10 +53,9 @@ Result<RunResult> RunDurably(DurableRunOptions o) {
   if (!control_key) return Fail(control_key.error());
 
   std::error_code ec;
-  auto absolute = std::filesystem::absolute(o.workflow_path, ec);
   NewExecution spec;
-  spec.workflow = ec ? o.workflow_path : absolute.lexically_normal().string();
-  spec.definition = *text;
+  spec.workflow = source->workflow;
+  spec.definition = std::move(source->text);
   spec.input = o.input_text.empty() ? DumpJson(o.input) : std::move(o.input_text);
   spec.seed = o.seed;
   spec.payload_limit = o.payload_limit;

@@ -14,6 +14,7 @@
 #include "orchestrator/client/server_launcher.h"
 #include "orchestrator/engine/engine_binary.h"
 #include "orchestrator/engine/subscription_impl.h"
+#include "orchestrator/runtime/workflow_loader.h"
 #include "orchestrator/store/secret_file.h"
 #include "orchestrator/store/server_lock.h"
 #include "orchestrator/store/state_dir.h"
@@ -162,23 +163,12 @@ const std::string& Client::url() const { return impl_->url; }
 Result<std::string> Client::Start(const StartRequest& request) {
   auto input = ParseJson(request.input);
   if (!input) return Fail("usage", "the input is not JSON: " + input.error().cause);
-  std::string text = request.definition;
+  auto source = orchestrator::ReadDefinition(request.definition_file, request.definition);
+  if (!source) return Fail(source.error());
   std::error_code ec;
-  std::string workflow = request.definition_file;
-  if (!workflow.empty()) {
-    auto absolute = std::filesystem::absolute(workflow, ec);
-    if (!ec) workflow = absolute.lexically_normal().string();
-  }
-  if (text.empty()) {
-    if (workflow.empty())
-      return Fail("usage", "a StartRequest needs a definition_file or a definition");
-    auto read = ReadFile(workflow);
-    if (!read) return Fail("usage", read.error().cause);
-    text = std::move(*read);
-  }
   Json body = {
-      {"workflow", workflow.empty() ? std::string("inline") : workflow},
-      {"definition", text},
+      {"workflow", source->workflow},
+      {"definition", std::move(source->text)},
       {"input", *input},
       {"name", request.name},
       {"express", request.express},

@@ -331,18 +331,15 @@ Status Engine::RegisterAsyncFunction(const std::string& name, AsyncFunction func
 struct Engine::Prepared {
   std::shared_ptr<ExecutionRecord> record;
   std::shared_ptr<Json> input;
+  // Validated here and handed over: the runtime does not parse it again.
+  std::shared_ptr<orchestrator::LoadedWorkflow> workflow;
 };
 
 Result<Engine::Prepared> Engine::Prepare(const StartRequest& request) {
-  std::string text = request.definition;
-  if (text.empty()) {
-    if (request.definition_file.empty()) {
-      return Fail("usage", "a StartRequest needs a definition_file or a definition");
-    }
-    auto read = ReadFile(request.definition_file);
-    if (!read) return Fail("usage", read.error().cause);
-    text = std::move(*read);
-  }
+  auto source = orchestrator::ReadDefinition(request.definition_file, request.definition);
+  if (!source) return Fail(source.error());
+  std::string& text = source->text;
+  const std::string& workflow = source->workflow;
   auto input = ParseJson(request.input);
   if (!input) return Fail("usage", "the input is not JSON: " + input.error().cause);
   std::string backend = request.backend.empty() ? impl_->options.default_backend : request.backend;
@@ -351,17 +348,13 @@ Result<Engine::Prepared> Engine::Prepare(const StartRequest& request) {
                              orchestrator::BackendRegistry::KnownNames() + ")");
   }
   std::error_code ec;
-  std::string workflow = "inline";
-  if (!request.definition_file.empty()) {
-    auto absolute = std::filesystem::absolute(request.definition_file, ec);
-    workflow = ec ? request.definition_file : absolute.lexically_normal().string();
-  }
   std::vector<std::string> problems;
   orchestrator::WorkflowChecks checks;
   FunctionPool* functions = impl_->functions.get();
   checks.function_known = [functions](const std::string& name) { return functions->Has(name); };
   checks.known_functions = functions->Names();
-  if (!orchestrator::LoadWorkflowText(text, workflow, problems, checks)) {
+  auto loaded = orchestrator::LoadWorkflowText(text, workflow, problems, checks);
+  if (!loaded) {
     std::string all;
     for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
     return Fail("hpcflow.InvalidDefinition", all);
@@ -379,16 +372,18 @@ Result<Engine::Prepared> Engine::Prepare(const StartRequest& request) {
                                                    : request.working_directory;
   auto record =
       std::make_shared<ExecutionRecord>(orchestrator::NewExecutionRecord(std::move(spec)));
-  return Prepared{std::move(record), std::make_shared<Json>(std::move(*input))};
+  return Prepared{std::move(record), std::make_shared<Json>(std::move(*input)),
+                  std::make_shared<orchestrator::LoadedWorkflow>(std::move(*loaded))};
 }
 
 Result<std::string> Engine::Launch(const Prepared& prepared) {
   DurableRuntime* runtime = impl_->runtime.get();
   auto record = prepared.record;
   auto parsed = prepared.input;
+  auto workflow = prepared.workflow;
   bool named = record->name != record->id;
   return impl_->OnLoop<std::string>(
-      "Engine::Start", [runtime, record, parsed, named]() -> Result<std::string> {
+      "Engine::Start", [runtime, record, parsed, workflow, named]() -> Result<std::string> {
         if (named) {
           auto existing = runtime->store().GetExecution(record->name);
           if (!existing) return Fail(existing.error());
@@ -397,7 +392,7 @@ Result<std::string> Engine::Launch(const Prepared& prepared) {
                         "an execution named '" + record->name + "' already exists");
           }
         }
-        if (auto s = runtime->StartExecution(*record, std::move(*parsed)); !s) {
+        if (auto s = runtime->StartExecution(*record, std::move(*parsed), workflow.get()); !s) {
           return Fail(s.error());
         }
         return record->id;

@@ -237,6 +237,25 @@ class Engine(_Operations):
             return fn
         return register
 
+    def start_and_subscribe(self, handler: Callable[[Event], None],
+                            definition_file: Optional[str] = None, *, definition: Any = None,
+                            input: Any = None, name: str = "", backend: str = "",
+                            express: bool = False, working_directory: str = ""):
+        """Starts an execution as ``start`` does and calls ``handler(event)``
+        for every event from its first (``subscribe`` after ``start`` may
+        miss the first events of a fast execution). Returns ``(id,
+        subscription)``."""
+        if definition is not None and not isinstance(definition, str):
+            definition = json.dumps(definition)
+        execution_id, native = self._native.start_and_subscribe(
+            lambda e: handler(_event(e)),
+            definition_file=os.fspath(definition_file) if definition_file else "",
+            definition=definition or "",
+            input=json.dumps({} if input is None else input),
+            name=name, backend=backend, express=express,
+            working_directory=working_directory)
+        return execution_id, _Subscription(native)
+
     def close(self) -> None:
         self._native.close()
 

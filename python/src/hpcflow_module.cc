@@ -307,6 +307,22 @@ PYBIND11_MODULE(_hpcflow, m) {
            [](PyEngine& self, const std::string& name, py::object fn) {
              Unwrap(self.get().RegisterFunction(name, Wrap(std::move(fn))));
            })
+      .def(
+          "start_and_subscribe",
+          [](PyEngine& self, py::object handler, const std::string& definition_file,
+             const std::string& definition, const std::string& input, const std::string& name,
+             const std::string& backend, bool express, const std::string& working_directory) {
+            auto request = MakeRequest(definition_file, definition, input, name, backend, express,
+                                       working_directory);
+            auto wrapped = WrapHandler(std::move(handler));
+            auto started = Unwrap(Released(
+                [&] { return self.get().StartAndSubscribe(request, std::move(wrapped)); }));
+            return py::make_tuple(started.execution_id, std::make_unique<PySubscription>(
+                                                            std::move(started.subscription)));
+          },
+          py::arg("handler"), py::arg("definition_file") = "", py::arg("definition") = "",
+          py::arg("input") = "{}", py::arg("name") = "", py::arg("backend") = "",
+          py::arg("express") = false, py::arg("working_directory") = "")
       .def_property_readonly("state_dir", [](PyEngine& self) { return self.get().state_dir(); });
   BindOperations<PyEngine>(engine);
 

@@ -106,6 +106,16 @@ class EngineTest(unittest.TestCase):
             self.assertEqual(done.output, {"from": "python"})
             self.assertEqual(events[-1].type, "ExecutionSucceeded")
 
+    def test_start_and_subscribe_hears_every_event_from_the_first(self):
+        events = []
+        with hpcflow.Engine(self.state) as engine:
+            run, subscription = engine.start_and_subscribe(events.append, definition=PASS)
+            with subscription:
+                done = engine.wait(run, timeout=10)
+            self.assertTrue(done.succeeded)
+            self.assertEqual([e.type for e in events], [e.type for e in engine.history(run)])
+            self.assertEqual(events[0].type, "ExecutionStarted")
+
     def test_functions_run_concurrently_with_the_gil_released_while_waiting(self):
         started = threading.Barrier(2, timeout=10)
 
