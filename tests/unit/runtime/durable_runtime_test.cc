@@ -65,29 +65,26 @@ TEST_F(DurableRuntimeTest, TokensBeforeTheirJobsEndCloseEveryJobOnceItEnds) {
   })) << "the jobs were not all submitted";
   ASSERT_EQ(LiveJobs(), static_cast<size_t>(kItems));
 
-  for (const auto& token : tokens) {
-    CallbackRequest request;
-    request.kind = CallbackKind::kSuccess;
-    request.token = token;
-    request.output = Json{{"ok", true}};
-    CallbackReply reply = Callback(request);
-    EXPECT_EQ(reply.http_status, 200) << DumpJson(reply.body);
-    EXPECT_EQ(reply.body["status"], "accepted") << DumpJson(reply.body);
-  }
+  // Sends SendTaskSuccess with `output` for every token; each is answered
+  // 200 with `status`.
+  auto succeed_each = [&](const Json& output, const std::string& status) {
+    for (const auto& token : tokens) {
+      CallbackRequest request;
+      request.kind = CallbackKind::kSuccess;
+      request.token = token;
+      request.output = output;
+      CallbackReply reply = Callback(request);
+      EXPECT_EQ(reply.http_status, 200) << DumpJson(reply.body);
+      EXPECT_EQ(reply.body["status"], status) << DumpJson(reply.body);
+    }
+  };
+  succeed_each(Json{{"ok", true}}, "accepted");
   ASSERT_TRUE(WaitFor([&] { return Record(id).status == "SUCCEEDED"; })) << Record(id).status;
   // The jobs ran on after their tasks ended; each end closes its job.
   EXPECT_TRUE(WaitFor([&] { return LiveJobs() == 0; })) << LiveJobs() << " jobs still live";
 
   // Sent again: each is a duplicate, and changes nothing.
-  for (const auto& token : tokens) {
-    CallbackRequest request;
-    request.kind = CallbackKind::kSuccess;
-    request.token = token;
-    request.output = Json{{"ok", false}};
-    CallbackReply reply = Callback(request);
-    EXPECT_EQ(reply.http_status, 200) << DumpJson(reply.body);
-    EXPECT_EQ(reply.body["status"], "duplicate") << DumpJson(reply.body);
-  }
+  succeed_each(Json{{"ok", false}}, "duplicate");
   auto record = reader_->GetExecution(id);
   ASSERT_TRUE(record && *record);
   auto output = ParseJson((*record)->output.value_or("null"));
