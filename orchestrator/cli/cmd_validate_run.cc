@@ -7,8 +7,7 @@
 #include "common/json.h"
 #include "orchestrator/cli/cli.h"
 #include "orchestrator/cli/cli_flags.h"
-#include "orchestrator/cli/durable_run.h"
-#include "orchestrator/cli/memory_runner.h"
+#include "orchestrator/cli/run_execution.h"
 #include "orchestrator/runtime/backend_registry.h"
 #include "orchestrator/runtime/workflow_loader.h"
 
@@ -41,7 +40,7 @@ int CmdRun(const std::vector<std::string>& args) {
       "input", po::value<std::string>()->default_value("{}"), "input: JSON text or @FILE")(
       "json", "print one JSON object: status and output, or error and cause")(
       "backend", po::value<std::string>()->default_value("local"), "backend for job tasks")(
-      "express", "run in memory, without durable history")(
+      "express", "keep no history, only the execution's record (an EXPRESS execution)")(
       "state-dir", po::value<std::string>()->default_value(""), "state directory")(
       "seed", po::value<uint64_t>()->default_value(0), "seed for States.UUID/MathRandom")(
       "payload-limit", po::value<size_t>()->default_value(0),
@@ -63,8 +62,14 @@ int CmdRun(const std::vector<std::string>& args) {
     std::cerr << "hpcflow run: --listen: " << listen.error().cause << "\n";
     return kExitUsage;
   }
+  const std::string path = vm["workflow"].as<std::string>();
+  auto source = ReadDefinition(path);
+  if (!source) {
+    std::cerr << path << ": " << source.error().cause << "\n";
+    return kExitUsage;
+  }
   std::vector<std::string> problems;
-  auto loaded = LoadWorkflow(vm["workflow"].as<std::string>(), problems);
+  auto loaded = LoadWorkflowText(source->text, path, problems);
   if (!loaded) {
     for (const auto& p : problems) std::cerr << p << "\n";
     return kExitUsage;
@@ -75,38 +80,27 @@ int CmdRun(const std::vector<std::string>& args) {
     std::cerr << "hpcflow run: " << input.error().cause << "\n";
     return kExitUsage;
   }
-  std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  RunOptions options;
+  options.source = std::move(*source);
+  options.workflow = std::move(*loaded);
+  options.state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  options.input = std::move(*input);
+  options.input_text = std::move(input_text);
+  options.seed = vm["seed"].as<uint64_t>();
+  options.payload_limit = static_cast<int64_t>(vm["payload-limit"].as<size_t>());
+  options.backend = backend;
+  options.express = vm.count("express") > 0;
+  options.listen_address = listen->first;
+  options.listen_port = listen->second;
   // Executions an earlier `run` left when it was killed are finished by the
   // server, not left RUNNING forever.
-  if (!vm.count("express") || backend != "local") HandOrphansToServer(state_dir);
-  RunResult result;
-  if (vm.count("express") && backend == "local") {
-    // Express: in memory, no durable history, jobs as plain local processes.
-    RunOptions options;
-    options.state_machine_name = loaded->name;
-    options.run_dir = state_dir + "/runs";
-    options.random_seed = vm["seed"].as<uint64_t>();
-    options.max_payload_bytes = vm["payload-limit"].as<size_t>();
-    result = RunInMemory(loaded->definition, std::move(*input), options);
-  } else {
-    DurableRunOptions options;
-    options.workflow_path = vm["workflow"].as<std::string>();
-    options.state_dir = state_dir;
-    options.input = std::move(*input);
-    options.input_text = std::move(input_text);
-    options.seed = vm["seed"].as<uint64_t>();
-    options.payload_limit = static_cast<int64_t>(vm["payload-limit"].as<size_t>());
-    options.backend = backend;
-    options.express = vm.count("express") > 0;
-    options.listen_address = listen->first;
-    options.listen_port = listen->second;
-    auto durable = RunDurably(std::move(options));
-    if (!durable) {
-      std::cerr << "hpcflow run: " << durable.error().cause << "\n";
-      return kExitStore;
-    }
-    result = std::move(*durable);
+  HandOrphansToServer(options.state_dir);
+  auto ran = RunExecution(std::move(options));
+  if (!ran) {
+    std::cerr << "hpcflow run: " << ran.error().cause << "\n";
+    return kExitStore;
   }
+  RunResult& result = *ran;
   if (vm.count("json")) {
     std::cout << RunResultToJsonText(result) << "\n";
   } else if (result.status == workflows::ExecutionStatus::kSucceeded) {

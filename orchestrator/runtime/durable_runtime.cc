@@ -290,6 +290,17 @@ Result<int> DurableRuntime::AdoptOrphans() {
 Status DurableRuntime::AdoptExecution(const ExecutionRecord& record) {
   if (active_.count(record.id)) return {};
   if (auto s = store_->SetOwner(record.id, options_.owner); !s) return s;
+  if (record.express) {
+    // A synchronous express run: its output was for the `run` that died,
+    // and it kept no input to start again from. Its jobs are stopped
+    // (AdoptLiveJobs cancels them), not run again for nobody.
+    std::cerr << "hpcflow: aborted express execution " << record.id << ": its owner "
+              << record.owner << " is gone\n";
+    return store_->AbortExecution(record.id, "hpcflow.RunLost",
+                                  "the hpcflow run process that ran this express execution "
+                                  "ended before it did (express runs keep no input to start "
+                                  "again from); its jobs were cancelled");
+  }
   std::cerr << "hpcflow: took over execution " << record.id << " (" << record.status
             << ") from its owner " << record.owner << ", which is gone\n";
   ExecutionRecord mine = record;
@@ -329,6 +340,7 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   d.execution_num = a.record.num;
   d.completed_status = input.kind == "task_succeeded" ? "succeeded" : "failed";
   const int64_t input_time_ms = input.time_ms;
+  const bool is_continue = input.kind == "continue";
   d.input = std::move(input);
   if (a.record.express) {
     // Express: no replay log, so the input (maybe a large Map's items) is
@@ -345,16 +357,17 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   d.status = workflows::ExecutionStatusName(interp.status());
   d.transitions = interp.transitions();
   if (interp.status() == ExecutionStatus::kSucceeded) {
-    d.output = DumpJson(interp.output());
+    if (StoresOutput(a.record)) d.output = DumpJson(interp.output());
   } else if (interp.status() != ExecutionStatus::kRunning) {
     if (!interp.error().name.empty()) d.error = interp.error().name;
     d.cause = interp.error().cause;
   }
   if (interp.status() != ExecutionStatus::kRunning) d.stop_ms = input_time_ms;
-  if (a.record.express && ExpressStepIsInMemory(effects, interp.status())) {
+  if (a.record.express && ExpressStepIsInMemory(is_continue, effects, interp.status())) {
     // Nothing of this step is needed after a crash: an express execution
     // starts again from its input, and the step touches no job, timer or
-    // token. Function tasks in a loop then cost no transaction each.
+    // token. Function tasks in a loop, and the steps a long loop or a large
+    // Map is cut into, then cost no transaction each.
     ++a.next_seq;
     return Perform(a, effects);
   }
@@ -365,9 +378,9 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   return Perform(a, effects);
 }
 
-bool DurableRuntime::ExpressStepIsInMemory(const workflows::Effects& effects,
+bool DurableRuntime::ExpressStepIsInMemory(bool is_continue, const workflows::Effects& effects,
                                            ExecutionStatus status) const {
-  if (!completing_function_ || status != ExecutionStatus::kRunning) return false;
+  if (!(completing_function_ || is_continue) || status != ExecutionStatus::kRunning) return false;
   if (!effects.start_timers.empty() || !effects.cancel_timers.empty() ||
       !effects.cancel_tasks.empty()) {
     return false;
@@ -379,6 +392,10 @@ bool DurableRuntime::ExpressStepIsInMemory(const workflows::Effects& effects,
     }
   }
   return true;
+}
+
+bool DurableRuntime::StoresOutput(const ExecutionRecord& record) const {
+  return options_.store_express_output || !record.express || !record.parent_id.empty();
 }
 
 Status DurableRuntime::Perform(Active& a, const workflows::Effects& effects) {
@@ -424,12 +441,18 @@ void DurableRuntime::FinishIfDone(const std::string& id) {
     }
     t = open_tasks_.erase(t);
   }
-  ExecutionRecord record = it->second.record;
-  std::string status = workflows::ExecutionStatusName(interp.status());
-  Json output = interp.output();
-  AslError error = interp.error();
+  ExecutionRecord record = std::move(it->second.record);
+  FinishedExecution finished;
+  finished.id = record.id;
+  finished.status = interp.status();
+  finished.error = interp.error();
+  finished.transitions = interp.transitions();
+  finished.output =
+      it->second.interpreter->TakeOutput();  // moved: a large Map's result is not copied
   active_.erase(it);
-  DeliverToParent(record, status, output, error);
+  DeliverToParent(record, workflows::ExecutionStatusName(finished.status), finished.output,
+                  finished.error);
+  if (options_.on_result) options_.on_result(std::move(finished));
   if (options_.on_finished) options_.on_finished(record.id);
 }
 

@@ -36,6 +36,15 @@ namespace hpcflow::orchestrator {
 
 class BackendRegistry;
 
+// How an execution ended, handed over in memory when it ends.
+struct FinishedExecution {
+  std::string id;
+  workflows::ExecutionStatus status = workflows::ExecutionStatus::kRunning;
+  Json output;
+  workflows::AslError error;
+  int64_t transitions = 0;
+};
+
 struct RuntimeOptions {
   std::string state_dir;
   std::string hpcflow_binary;  // for job wrappers and child processes
@@ -47,6 +56,10 @@ struct RuntimeOptions {
   // their wrappers keep trying to report an end while it does not answer.
   std::string callback_url;
   int64_t callback_retry_seconds = 3600;
+  // When callback_url is empty: opens the callback endpoint and gives its
+  // URL, called once, when the first job is about to start (`run` opens
+  // none for a workflow without jobs). A failure stops the loop.
+  std::function<Result<std::string>()> open_callback_endpoint;
   // Signs task tokens (the state directory's token.key).
   std::string token_secret;
   // Reconciliation: how often backends are asked about live jobs when all
@@ -66,6 +79,14 @@ struct RuntimeOptions {
                      const std::vector<workflows::HistoryEvent>& events)>
       on_events;
   std::function<void(const std::string& execution_id)> on_finished;
+  // Loop thread, just before on_finished: the execution's end with its
+  // output moved out of the interpreter (`run` prints it from here rather
+  // than reading it back from the store).
+  std::function<void(FinishedExecution)> on_result;
+  // Whether the store keeps the output of a top-level express execution.
+  // `run --express` keeps none: it hands the output over through on_result
+  // and prints it (as AWS keeps no results of synchronous express runs).
+  bool store_express_output = true;
 };
 
 // The answer to a callback: an HTTP status and a JSON body saying what
@@ -131,6 +152,11 @@ class DurableRuntime {
   Status StopExecution(const std::string& id, const workflows::AslError& error);
   // Before Run(): where jobs send callbacks, once the API server listens.
   void SetCallbackUrl(std::string url) { options_.callback_url = std::move(url); }
+  // Before Run(): instead, how to open the callback endpoint when the first
+  // job starts (RuntimeOptions::open_callback_endpoint).
+  void SetCallbackEndpointOpener(std::function<Result<std::string>()> open) {
+    options_.open_callback_endpoint = std::move(open);
+  }
   // Slurm (and other) command counts, for status --json.
   Json BackendCommandCounts() const;
 
@@ -207,10 +233,12 @@ class DurableRuntime {
   // Adopts the live jobs (tasks.job_open) that no open task tracks.
   Status AdoptLiveJobs();
   Status Perform(Active& active, const workflows::Effects& effects);
-  // Express only: a step that completes a function task and asks for
-  // nothing durable (more plain function tasks at most) is not committed.
-  bool ExpressStepIsInMemory(const workflows::Effects& effects,
+  // Express only: a step that completes a function task, or continues a
+  // step cut at its budget, and asks for nothing durable (more plain
+  // function tasks at most) is not committed.
+  bool ExpressStepIsInMemory(bool is_continue, const workflows::Effects& effects,
                              workflows::ExecutionStatus status) const;
+  bool StoresOutput(const ExecutionRecord& record) const;
   Status ApplyCompletion(Completion completion);
   void PostCompletion(Completion completion);
   void FinishIfDone(const std::string& execution_id);

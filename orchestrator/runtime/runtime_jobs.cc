@@ -153,6 +153,16 @@ Result<backends::JobSpec> DurableRuntime::BuildJobSpec(const ExecutionRecord& re
   job.state_dir = options_.state_dir;
   std::string token = TaskToken(execution_id, task);
   job.task_token = token;
+  if (options_.callback_url.empty() && options_.open_callback_endpoint) {
+    auto url = options_.open_callback_endpoint();
+    options_.open_callback_endpoint = nullptr;  // once: a failure stops the loop
+    if (!url) {
+      loop_failure_ =
+          Fail("callbacks", "cannot open the jobs' callback endpoint: " + url.error().cause);
+      return Fail("hpcflow.CallbackEndpoint", url.error().cause);
+    }
+    options_.callback_url = std::move(*url);
+  }
   job.callback_url = options_.callback_url;
   job.callback_retry_seconds = options_.callback_retry_seconds;
   // Lets a workflow find the scripts that sit beside it, wherever it runs.

@@ -637,15 +637,38 @@ Result<std::vector<ExecutionRecord>> ExecutionStore::ListRunOwned() {
   return ReadExecutionRows(*stmt);
 }
 
-Status ExecutionStore::FailExecution(const std::string& execution_id, const std::string& error,
-                                     const std::string& cause) {
+namespace {
+
+// An execution ended outside the interpreter (quarantine, a lost run).
+Decision EndedOutside(const std::string& execution_id, const std::string& status,
+                      const std::string& error, const std::string& cause) {
   Decision d;
   d.execution_id = execution_id;
-  d.status = "FAILED";
+  d.status = status;
   d.error = error;
   d.cause = cause;
   d.stop_ms = NowMs();
-  return Commit(d);
+  return d;
+}
+
+}  // namespace
+
+Status ExecutionStore::FailExecution(const std::string& execution_id, const std::string& error,
+                                     const std::string& cause) {
+  return Commit(EndedOutside(execution_id, "FAILED", error, cause));
+}
+
+Status ExecutionStore::AbortExecution(const std::string& execution_id, const std::string& error,
+                                      const std::string& cause) {
+  // Tasks first: should the process die between the two, the execution is
+  // still RUNNING and is aborted again (both steps are idempotent).
+  auto stmt = db_->Prepare(
+      "UPDATE tasks SET status = CASE status WHEN 'pending' THEN 'cancelled' "
+      "ELSE 'cancelling' END WHERE execution_id = ? AND status IN ('pending', 'running')");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, execution_id);
+  if (auto s = stmt->Run(); !s) return s;
+  return Commit(EndedOutside(execution_id, "ABORTED", error, cause));
 }
 
 Result<std::optional<TaskRecord>> ExecutionStore::GetTask(const std::string& execution_id,

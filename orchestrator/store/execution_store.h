@@ -171,6 +171,12 @@ class ExecutionStore {
   // interpreter: for one that cannot be recovered (quarantine).
   Status FailExecution(const std::string& execution_id, const std::string& error,
                        const std::string& cause);
+  // Ends an execution that nobody can continue (the express execution of an
+  // `hpcflow run` that died: it kept no input to start again from) as
+  // ABORTED with `error` and `cause`. Its open tasks become cancelling
+  // (pending ones cancelled), so that whoever adopts their jobs stops them.
+  Status AbortExecution(const std::string& execution_id, const std::string& error,
+                        const std::string& cause);
   // One task, whatever its status; nullopt when unknown.
   Result<std::optional<TaskRecord>> GetTask(const std::string& execution_id, int64_t task_id);
 

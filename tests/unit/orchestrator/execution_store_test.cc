@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 namespace hpcflow::orchestrator {
@@ -136,6 +137,64 @@ namespace {
 
 // The outbox's JSON form of a task request reads back as the same request
 // (recovery resubmits from it).
+// The express execution of a dead `hpcflow run` cannot start again: it ends
+// ABORTED, and its open tasks are marked for whoever adopts their jobs to
+// cancel them (pending ones never start).
+TEST_F(ExecutionStoreTest, AnAbortedExecutionsOpenTasksAreCancelled) {
+  auto store = ExecutionStore::Open(dir_);
+  ASSERT_TRUE(store) << store.error().cause;
+  ExecutionRecord record = Record("e1", "");
+  record.express = true;
+  ASSERT_TRUE((*store)->CreateExecution(record));
+  workflows::Effects effects;
+  for (uint64_t task : {1, 2, 3}) {
+    workflows::TaskRequest request;
+    request.task_id = task;
+    request.state_name = "Job";
+    request.resource = "hpcflow:::job:run.sync";
+    effects.start_tasks.push_back(request);
+  }
+  Decision start;
+  start.execution_id = "e1";
+  start.execution_num = record.num;
+  start.status = "RUNNING";
+  start.effects = &effects;
+  ASSERT_TRUE((*store)->Commit(start));
+  ASSERT_TRUE((*store)->RecordJobs("e1", {{1, "{\"name\":\"j1\"}"}}));  // 1 runs
+  Decision first_done;
+  first_done.execution_id = "e1";
+  first_done.execution_num = record.num;
+  first_done.status = "RUNNING";
+  first_done.completed_task = 3;
+  ASSERT_TRUE((*store)->Commit(first_done));  // 3 succeeded, 2 still pending
+
+  ASSERT_TRUE((*store)->AbortExecution("e1", "hpcflow.RunLost", "its run died"));
+  auto got = (*store)->GetExecution("e1");
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->status, "ABORTED");
+  EXPECT_EQ((*got)->error, "hpcflow.RunLost");
+  EXPECT_EQ((*got)->cause, "its run died");
+  EXPECT_GT((*got)->stop_ms, 0);
+  std::map<int64_t, std::string> status;
+  for (int64_t task : {1, 2, 3}) {
+    auto t = (*store)->GetTask("e1", task);
+    ASSERT_TRUE(t && *t);
+    status[task] = (*t)->status;
+  }
+  EXPECT_EQ(status[1], "cancelling");  // its job is live: to be cancelled
+  EXPECT_EQ(status[2], "cancelled");   // never started
+  EXPECT_EQ(status[3], "succeeded");   // ended before: untouched
+  auto live = (*store)->LiveJobs("");
+  ASSERT_TRUE(live);
+  ASSERT_EQ(live->size(), 1u);  // still watched until it ends
+  EXPECT_EQ((*live)[0].task.status, "cancelling");
+  // Again (a server that died half-way): the same.
+  ASSERT_TRUE((*store)->AbortExecution("e1", "hpcflow.RunLost", "its run died"));
+  auto again = (*store)->GetTask("e1", 1);
+  ASSERT_TRUE(again && *again);
+  EXPECT_EQ((*again)->status, "cancelling");
+}
+
 TEST(TaskRequestJson, RoundTripsEveryField) {
   workflows::TaskRequest r;
   r.task_id = 42;

@@ -35,6 +35,7 @@ class RuntimeFixture : public ::testing::Test {
     options.owner = kOwner;
     options.token_secret = kSecret;
     options.poll_interval_ms = 10;
+    Configure(options);
     auto runtime = DurableRuntime::Create(std::move(options));
     ASSERT_TRUE(runtime) << runtime.error().cause;
     runtime_ = std::move(*runtime);
@@ -54,6 +55,9 @@ class RuntimeFixture : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
 
+  // A test's own options, before the runtime is made.
+  virtual void Configure(RuntimeOptions& options) { (void)options; }
+
   // Runs `work` on the loop thread and returns what it returns.
   template <typename T>
   T OnLoop(const std::function<T()>& work) {
@@ -64,12 +68,13 @@ class RuntimeFixture : public ::testing::Test {
 
   // Starts an execution on the fake backend, on the loop thread, as the
   // control API does.
-  std::string Start(const std::string& definition, const Json& input) {
+  std::string Start(const std::string& definition, const Json& input, bool express = false) {
     NewExecution spec;
     spec.workflow = dir_ + "/workflow.json";
     spec.definition = definition;
     spec.input = DumpJson(input);
     spec.backend = "fake";
+    spec.express = express;
     spec.owner = kOwner;
     spec.workdir = dir_;
     ExecutionRecord record = NewExecutionRecord(std::move(spec));

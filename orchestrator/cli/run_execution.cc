@@ -1,4 +1,4 @@
-#include "orchestrator/cli/durable_run.h"
+#include "orchestrator/cli/run_execution.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -12,7 +12,6 @@
 #include "orchestrator/cli/cli.h"
 #include "orchestrator/runtime/durable_runtime.h"
 #include "orchestrator/server/api_server.h"
-#include "orchestrator/store/execution_store.h"
 #include "orchestrator/store/new_execution.h"
 #include "orchestrator/store/secret_file.h"
 #include "orchestrator/store/server_lock.h"
@@ -42,21 +41,17 @@ void OnRunSignal(int sig) {
 
 }  // namespace
 
-Result<RunResult> RunDurably(DurableRunOptions o) {
-  auto source = ReadDefinition(o.workflow_path);
-  if (!source) return Fail(source.error());
-  auto store = ExecutionStore::Open(o.state_dir);
-  if (!store) return Fail(store.error());
+Result<RunResult> RunExecution(RunOptions o) {
   auto token_key = LoadOrCreateSecret(TokenKeyFile(o.state_dir));
   if (!token_key) return Fail(token_key.error());
-  auto control_key = LoadOrCreateSecret(ControlKeyFile(o.state_dir));
-  if (!control_key) return Fail(control_key.error());
 
   std::error_code ec;
   NewExecution spec;
-  spec.workflow = source->workflow;
-  spec.definition = std::move(source->text);
-  spec.input = o.input_text.empty() ? DumpJson(o.input) : std::move(o.input_text);
+  spec.workflow = o.source.workflow;
+  spec.definition = std::move(o.source.text);
+  // An express run keeps no input: should this process die, the execution
+  // is aborted by whoever takes it over, not started again for nobody.
+  if (!o.express) spec.input = o.input_text.empty() ? DumpJson(o.input) : std::move(o.input_text);
   spec.seed = o.seed;
   spec.payload_limit = o.payload_limit;
   spec.backend = o.backend;
@@ -69,6 +64,8 @@ Result<RunResult> RunDurably(DurableRunOptions o) {
   auto owner_lock = AcquireOwnerLock(o.state_dir, record.owner);
   if (!owner_lock) return Fail(owner_lock.error());
 
+  RunResult result;
+  result.execution_id = record.id;
   RuntimeOptions options;
   options.state_dir = o.state_dir;
   options.hpcflow_binary = SelfBinary();
@@ -78,16 +75,34 @@ Result<RunResult> RunDurably(DurableRunOptions o) {
   // This process is the only one that can take its jobs' reports, and it
   // ends with its execution: a job that ends later gives up soon.
   options.callback_retry_seconds = 60;
+  // The output comes from the interpreter, not read back from the store
+  // (which keeps none for an express run).
+  options.store_express_output = false;
+  options.on_result = [&result](FinishedExecution finished) {
+    if (finished.id != result.execution_id) return;  // a child's
+    result.status = finished.status;
+    result.output = std::move(finished.output);
+    result.error = std::move(finished.error);
+    result.transitions = finished.transitions;
+  };
   auto runtime = DurableRuntime::Create(options);
   if (!runtime) return Fail(runtime.error());
-  ApiServerOptions api_options;
-  api_options.address = o.listen_address;
-  api_options.port = o.listen_port;
-  api_options.control_secret = *control_key;
-  api_options.state_dir = o.state_dir;
-  auto api = ApiServer::Start(api_options, **runtime);
-  if (!api) return Fail(api.error());
-  (*runtime)->SetCallbackUrl((*api)->url());
+  // The callback endpoint opens with the first job: a workflow without jobs
+  // needs none, and pays for none.
+  std::unique_ptr<ApiServer> api;
+  (*runtime)->SetCallbackEndpointOpener([&api, &o, &runtime]() -> Result<std::string> {
+    auto control_key = LoadOrCreateSecret(ControlKeyFile(o.state_dir));
+    if (!control_key) return Fail(control_key.error());
+    ApiServerOptions api_options;
+    api_options.address = o.listen_address;
+    api_options.port = o.listen_port;
+    api_options.control_secret = *control_key;
+    api_options.state_dir = o.state_dir;
+    auto started = ApiServer::Start(api_options, **runtime);
+    if (!started) return Fail(started.error());
+    api = std::move(*started);
+    return api->url();
+  });
   g_run_runtime = runtime->get();
   struct sigaction action {};
   action.sa_handler = OnRunSignal;
@@ -98,7 +113,7 @@ Result<RunResult> RunDurably(DurableRunOptions o) {
   sigaction(SIGTERM, &action, &old_term);
   // Started here, on the input already parsed (not again from the text just
   // stored); Run() then drives it.
-  Status started = (*runtime)->StartExecution(record, std::move(o.input));
+  Status started = (*runtime)->StartExecution(record, std::move(o.input), &o.workflow);
   std::string().swap(record.input);  // the store and the interpreter have it
   auto ran = started ? (*runtime)->Run(/*until_idle=*/true) : started;
   sigaction(SIGINT, &old_int, nullptr);
@@ -113,29 +128,23 @@ Result<RunResult> RunDurably(DurableRunOptions o) {
       for (const auto& job : left) std::cerr << "  " << job << "\n";
     }
   }
-  (*api)->Stop();
+  if (api) api->Stop();
   if (!ran) return Fail(ran.error());
-
-  auto done = (*store)->GetExecution(record.id);
-  if (!done) return Fail(done.error());
-  if (!*done) return Fail("store", "the execution vanished from the store");
-  const ExecutionRecord& r = **done;
-  RunResult result;
-  result.execution_id = r.id;
-  result.transitions = r.transitions;
-  result.status = r.status == "SUCCEEDED"   ? workflows::ExecutionStatus::kSucceeded
-                  : r.status == "TIMED_OUT" ? workflows::ExecutionStatus::kTimedOut
-                  : r.status == "ABORTED"   ? workflows::ExecutionStatus::kAborted
-                  : r.status == "FAILED"    ? workflows::ExecutionStatus::kFailed
-                                            : workflows::ExecutionStatus::kRunning;
-  if (r.output) {
-    auto output = ParseJson(*r.output);
-    if (output) result.output = std::move(*output);
+  if (result.status == workflows::ExecutionStatus::kRunning && (*runtime)->interrupts() < 2) {
+    return Fail("store", "the execution ended without a result");
   }
-  result.error.name = r.error.value_or("");
-  result.error.cause = r.cause;
   result.interrupted_by = (*runtime)->interrupts() > 0 ? static_cast<int>(g_run_signal) : 0;
   return result;
+}
+
+std::string RunResultToJsonText(const RunResult& result) {
+  if (result.status == workflows::ExecutionStatus::kSucceeded) {
+    return "{\"status\":\"SUCCEEDED\",\"output\":" + DumpJson(result.output) + "}";
+  }
+  Json out = {{"status", workflows::ExecutionStatusName(result.status)}};
+  if (!result.error.name.empty()) out["error"] = result.error.name;
+  if (result.error.cause) out["cause"] = *result.error.cause;
+  return DumpJson(out);
 }
 
 }  // namespace hpcflow::orchestrator
