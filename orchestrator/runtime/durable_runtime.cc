@@ -363,30 +363,38 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
     d.cause = interp.error().cause;
   }
   if (interp.status() != ExecutionStatus::kRunning) d.stop_ms = input_time_ms;
-  if (a.record.express && ExpressStepIsInMemory(is_continue, effects, interp.status())) {
+  // Each task's resource is parsed once, here: the express check and the
+  // jobs, children and functions started below all use it.
+  std::vector<TaskOrder> orders;
+  orders.reserve(effects.start_tasks.size());
+  for (const auto& task : effects.start_tasks) {
+    orders.push_back(TaskOrder{task, ParseTaskResource(task.resource), {}});
+  }
+  if (a.record.express && ExpressStepIsInMemory(is_continue, effects, orders, interp.status())) {
     // Nothing of this step is needed after a crash: an express execution
     // starts again from its input, and the step touches no job, timer or
     // token. Function tasks in a loop, and the steps a long loop or a large
     // Map is cut into, then cost no transaction each.
     ++a.next_seq;
-    return Perform(a, effects);
+    return Perform(a, effects, std::move(orders));
   }
   if (auto s = store_->Commit(d); !s) return s;
   CrashPoint("runtime.after_commit");
   if (options_.on_events && !d.events.empty()) options_.on_events(a.record.id, d.events);
   ++a.next_seq;
-  return Perform(a, effects);
+  return Perform(a, effects, std::move(orders));
 }
 
 bool DurableRuntime::ExpressStepIsInMemory(bool is_continue, const workflows::Effects& effects,
+                                           const std::vector<TaskOrder>& orders,
                                            ExecutionStatus status) const {
   if (!(completing_function_ || is_continue) || status != ExecutionStatus::kRunning) return false;
   if (!effects.start_timers.empty() || !effects.cancel_timers.empty() ||
       !effects.cancel_tasks.empty()) {
     return false;
   }
-  for (const auto& task : effects.start_tasks) {
-    auto resource = ParseTaskResource(task.resource);
+  for (const auto& order : orders) {
+    const auto& resource = order.resource;
     if (!resource || !resource->IsFunction() || resource->wait != WaitMode::kRequestResponse) {
       return false;
     }
@@ -398,7 +406,8 @@ bool DurableRuntime::StoresOutput(const ExecutionRecord& record) const {
   return options_.store_express_output || !record.express || !record.parent_id.empty();
 }
 
-Status DurableRuntime::Perform(Active& a, const workflows::Effects& effects) {
+Status DurableRuntime::Perform(Active& a, const workflows::Effects& effects,
+                               std::vector<TaskOrder> orders) {
   const std::string id = a.record.id;
   for (const auto& t : effects.start_timers) {
     timers_.emplace(t.fire_at, std::make_pair(id, t.timer_id));
@@ -412,14 +421,7 @@ Status DurableRuntime::Perform(Active& a, const workflows::Effects& effects) {
     }
   }
   if (!effects.cancel_tasks.empty()) CancelTasks(id, effects.cancel_tasks);
-  if (!effects.start_tasks.empty()) {
-    std::vector<TaskOrder> orders;
-    orders.reserve(effects.start_tasks.size());
-    for (const auto& task : effects.start_tasks) {
-      orders.push_back(TaskOrder{task, ParseTaskResource(task.resource), {}});
-    }
-    QueueTasks(id, std::move(orders));
-  }
+  if (!orders.empty()) QueueTasks(id, std::move(orders));
   FinishIfDone(id);
   return {};
 }

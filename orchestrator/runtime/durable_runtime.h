@@ -232,11 +232,14 @@ class DurableRuntime {
   Status Resume(const ExecutionRecord& record);
   // Adopts the live jobs (tasks.job_open) that no open task tracks.
   Status AdoptLiveJobs();
-  Status Perform(Active& active, const workflows::Effects& effects);
+  // Acts on a step's effects; `orders` are its start_tasks with their
+  // resources parsed.
+  Status Perform(Active& active, const workflows::Effects& effects, std::vector<TaskOrder> orders);
   // Express only: a step that completes a function task, or continues a
   // step cut at its budget, and asks for nothing durable (more plain
   // function tasks at most) is not committed.
   bool ExpressStepIsInMemory(bool is_continue, const workflows::Effects& effects,
+                             const std::vector<TaskOrder>& orders,
                              workflows::ExecutionStatus status) const;
   bool StoresOutput(const ExecutionRecord& record) const;
   Status ApplyCompletion(Completion completion);
