@@ -1,6 +1,7 @@
 #include "workflows/json_path.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <limits>
 #include <variant>
@@ -368,6 +369,14 @@ void ApplySegment(const PathSegment& seg, const Json& root, const std::vector<co
 Result<JsonPath> JsonPath::Parse(std::string_view text) {
   JsonPath path;
   path.text_ = std::string(text);
+  // Blanks around a path are no part of it: AWS accepts "$$.Execution.Name "
+  // (as the seed TestRunner writes it), as its JSONPath library trims them.
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
   Cursor c(text);
   if (!c.Consume('$')) return Fail(PathError(text, 0, "a path must start with '$'"));
   if (c.Consume('$')) {

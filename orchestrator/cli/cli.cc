@@ -23,6 +23,8 @@ const char kUsage[] =
     "  list [--status S] [--limit N] [--json]\n"
     "  history EXECUTION [--json]        the execution's events\n"
     "  stop EXECUTION [--error E] [--cause C]\n"
+    "  register NAME WORKFLOW [--type STANDARD|EXPRESS] | register --list\n"
+    "                                    name a workflow for startExecution (NAME, an ARN)\n"
     "  server                            the orchestrator (normally started by submit)\n"
     "  graph WORKFLOW [--format dot|mermaid]\n"
     "                                    print the state graph\n"
@@ -63,6 +65,7 @@ int RunCli(const std::vector<std::string>& args) {
   if (command == "history") return CmdHistory(rest);
   if (command == "stop") return CmdStop(rest);
   if (command == "callback") return CmdCallback(rest);
+  if (command == "register") return CmdRegister(rest);
   std::cerr << "hpcflow: unknown command '" << command << "'\n\n" << kUsage;
   return kExitUsage;
 }

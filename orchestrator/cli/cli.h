@@ -32,6 +32,7 @@ int CmdList(const std::vector<std::string>& args);
 int CmdHistory(const std::vector<std::string>& args);
 int CmdStop(const std::vector<std::string>& args);
 int CmdCallback(const std::vector<std::string>& args);
+int CmdRegister(const std::vector<std::string>& args);
 
 // The path of the running hpcflow binary (for spawning servers and wrappers).
 std::string SelfBinary();

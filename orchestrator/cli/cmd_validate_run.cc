@@ -62,15 +62,9 @@ int CmdRun(const std::vector<std::string>& args) {
     std::cerr << "hpcflow run: --listen: " << listen.error().cause << "\n";
     return kExitUsage;
   }
-  const std::string path = vm["workflow"].as<std::string>();
-  auto source = ReadDefinition(path);
-  if (!source) {
-    std::cerr << path << ": " << source.error().cause << "\n";
-    return kExitUsage;
-  }
   std::vector<std::string> problems;
-  auto loaded = LoadWorkflowText(source->text, path, problems);
-  if (!loaded) {
+  auto valid = ReadValidWorkflow(vm["workflow"].as<std::string>(), problems);
+  if (!valid) {
     for (const auto& p : problems) std::cerr << p << "\n";
     return kExitUsage;
   }
@@ -81,8 +75,8 @@ int CmdRun(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   RunOptions options;
-  options.source = std::move(*source);
-  options.workflow = std::move(*loaded);
+  options.source = std::move(valid->source);
+  options.workflow = std::move(valid->workflow);
   options.state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
   options.input = std::move(*input);
   options.input_text = std::move(input_text);

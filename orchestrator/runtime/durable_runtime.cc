@@ -363,6 +363,9 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
     d.cause = interp.error().cause;
   }
   if (interp.status() != ExecutionStatus::kRunning) d.stop_ms = input_time_ms;
+  // Kept in memory too: a child's end is described to its parent from here.
+  if (a.record.start_ms == 0) a.record.start_ms = input_time_ms;
+  a.record.stop_ms = d.stop_ms;
   // Each task's resource is parsed once, here: the express check and the
   // jobs, children and functions started below all use it.
   std::vector<TaskOrder> orders;

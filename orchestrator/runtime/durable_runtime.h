@@ -292,14 +292,30 @@ class DurableRuntime {
                   const TaskResource& resource);
   // The second half of StartChild, on the loop, once the child's file was
   // read (off the loop): `text` or why it could not be read.
+  // Where a child's definition came from.
+  struct ChildSource {
+    std::string workflow;       // its file (children resolve beside it)
+    std::string state_machine;  // the registered name, "" for a file
+    bool express = false;       // a registered EXPRESS state machine
+  };
   void CreateChild(const std::string& parent_id, const workflows::TaskRequest& request,
-                   const TaskResource& resource, const std::string& machine,
+                   const TaskResource& resource, const ChildSource& source,
                    Result<std::string> text);
   // Links the parent's task to its child (which exists) and starts it.
   void LinkChild(const std::string& parent_id, const workflows::TaskRequest& request,
                  const TaskResource& resource, const ExecutionRecord& child);
+  // A .sync task waiting for a child's end: the child's own parent, or a
+  // task that started an execution of the same name and input again.
+  struct ChildWaiter {
+    std::string parent_id;
+    uint64_t task = 0;
+    std::string mode;  // "sync" or "sync2"
+  };
+  // Hands a child's end to everyone waiting for it.
   void DeliverToParent(const ExecutionRecord& child, const std::string& status, const Json& output,
                        const workflows::AslError& error);
+  void DeliverChildEnd(const ExecutionRecord& child, const std::string& status, const Json& output,
+                       const workflows::AslError& error, const ChildWaiter& to);
   void StopChild(const std::string& child_id);
 
   RuntimeOptions options_;
@@ -309,6 +325,8 @@ class DurableRuntime {
   std::map<TaskKey, OpenTask> open_tasks_;
   std::map<TaskKey, DetachedJob> detached_jobs_;
   std::map<std::string, TaskKey> job_names_;  // JobSpec::name -> task (open or detached)
+  // Executions that tasks other than their parent's wait for (by id).
+  std::map<std::string, std::vector<ChildWaiter>> child_waiters_;
   std::multimap<int64_t, std::pair<std::string, uint64_t>> timers_;  // fire_ms -> (exec, timer)
   std::vector<workflows::HistoryEvent> pending_events_;
   bool replaying_ = false;

@@ -1,6 +1,7 @@
 #include "orchestrator/runtime/replay.h"
 
 #include "orchestrator/runtime/runtime_util.h"
+#include "orchestrator/runtime/state_machine_ref.h"
 
 namespace hpcflow::orchestrator {
 
@@ -10,8 +11,10 @@ std::unique_ptr<workflows::Interpreter> MakeExecutionInterpreter(const Execution
   workflows::ExecutionInfo info;
   info.id = record.id;
   info.name = record.name;
-  info.state_machine_name = workflow.name;
-  info.state_machine_id = "hpcflow:stateMachine:" + workflow.name;
+  // A registered workflow runs under its registered name; a file, under
+  // its stem.
+  info.state_machine_name = record.state_machine.empty() ? workflow.name : record.state_machine;
+  info.state_machine_id = StateMachineId(info.state_machine_name);
   info.random_seed = static_cast<uint64_t>(record.seed);
   workflows::Interpreter::Options options;
   options.max_payload_bytes = static_cast<size_t>(record.payload_limit);

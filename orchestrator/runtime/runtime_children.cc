@@ -10,6 +10,7 @@
 #include "common/time_format.h"
 #include "orchestrator/runtime/durable_runtime.h"
 #include "orchestrator/runtime/runtime_util.h"
+#include "orchestrator/runtime/state_machine_ref.h"
 #include "orchestrator/runtime/workflow_loader.h"
 #include "orchestrator/store/new_execution.h"
 
@@ -36,8 +37,20 @@ void DurableRuntime::StartChild(const std::string& parent_id, const workflows::T
   std::string child_id = ChildExecutionId(parent_id, task_id);
   auto existing = store_->GetExecution(child_id);
   if (!existing) return fail(existing.error().cause);
-  if (*existing && (*existing)->id == child_id)
+  if (*existing && (*existing)->id == child_id) {
     return LinkChild(parent_id, request, resource, **existing);
+  }
+  // Or it was linked to an execution of the same name that ran already
+  // (the idempotent start below): that one again, not a new child.
+  if (auto task = store_->GetTask(parent_id, static_cast<int64_t>(task_id)); task && *task) {
+    const std::string& linked = (*task)->job_id;
+    if (!linked.empty()) {
+      auto other = store_->GetExecution(linked);
+      if (other && *other && (*other)->id == linked) {
+        return LinkChild(parent_id, request, resource, **other);
+      }
+    }
+  }
   const Json& params = request.parameters;
   std::string machine;
   for (const char* key : {"StateMachine", "StateMachineArn"}) {
@@ -46,27 +59,71 @@ void DurableRuntime::StartChild(const std::string& parent_id, const workflows::T
     }
   }
   if (machine.empty()) {
-    return fail("startExecution needs StateMachine: the path of a workflow file");
+    return fail(
+        "startExecution needs StateMachine (or StateMachineArn): a workflow file, a registered "
+        "name, hpcflow:stateMachine:NAME or an ARN");
   }
   auto parent = active_.find(parent_id);
-  if (fs::path(machine).is_relative() && parent != active_.end()) {
-    machine = (fs::path(parent->second.record.workflow).parent_path() / machine).string();
+  const ExecutionRecord* parent_record = parent != active_.end() ? &parent->second.record : nullptr;
+  const std::string parent_dir =
+      parent_record ? fs::path(parent_record->workflow).parent_path().string() : std::string();
+  StateMachineRef ref = ParseStateMachineRef(machine);
+  if (!ref.name.empty()) {
+    auto registered = store_->GetStateMachine(ref.name);
+    if (!registered) return fail(registered.error().cause);
+    if (*registered) {
+      StateMachineRecord& m = **registered;
+      ChildSource source{m.workflow, m.name, m.type == "EXPRESS"};
+      return CreateChild(parent_id, request, resource, source, std::move(m.definition));
+    }
+    if (parent_record && ref.name == StateMachineNameOf(*parent_record)) {
+      // A workflow starting a copy of itself ($$.StateMachine.Id): its own
+      // definition, as the parent runs it.
+      ChildSource source{parent_record->workflow, parent_record->state_machine,
+                         parent_record->express && !parent_record->state_machine.empty()};
+      return CreateChild(parent_id, request, resource, source, parent_record->definition);
+    }
+    if (ref.path.empty()) {
+      // An id form of a name nobody registered: a file of that name beside
+      // the parent, as an unchanged AWS definition would have it.
+      std::error_code ec;
+      for (const auto& candidate : StateMachineFileCandidates(parent_dir, ref.name)) {
+        if (fs::is_regular_file(candidate, ec)) {
+          ref.path = candidate;
+          break;
+        }
+      }
+      if (ref.path.empty()) {
+        return fail("the state machine '" + machine + "' is not registered (hpcflow register " +
+                    ref.name + " FILE) and there is no " + ref.name +
+                    ".yaml, .yml, .json or .asl.json beside " +
+                    (parent_record ? parent_record->workflow : std::string("the parent")));
+      }
+    }
   }
+  std::string path = ref.path;
+  if (fs::path(path).is_relative() && parent_record) path = (fs::path(parent_dir) / path).string();
   // Read off the loop, bounded: the path may come from the input, and a
   // FIFO, a device (/dev/zero) or a slow file system must not stall or
   // crash the server.
-  worker_->Post([this, parent_id, request, resource, machine] {
-    Result<std::string> text = ReadRegularFile(machine, kMaxDefinitionBytes);
-    Post([this, parent_id, request, resource, machine, text = std::move(text)]() mutable {
-      CreateChild(parent_id, request, resource, machine, std::move(text));
+  worker_->Post([this, parent_id, request, resource, path, named = !ref.name.empty()] {
+    Result<std::string> text = ReadRegularFile(path, kMaxDefinitionBytes);
+    if (!text && named) {
+      text = Fail(text.error().name,
+                  text.error().cause + " (nor is it a registered state machine: hpcflow register " +
+                      "NAME FILE)");
+    }
+    Post([this, parent_id, request, resource, path, text = std::move(text)]() mutable {
+      CreateChild(parent_id, request, resource, ChildSource{path, "", false}, std::move(text));
     });
   });
 }
 
 void DurableRuntime::CreateChild(const std::string& parent_id,
                                  const workflows::TaskRequest& request,
-                                 const TaskResource& resource, const std::string& machine,
+                                 const TaskResource& resource, const ChildSource& source,
                                  Result<std::string> text) {
+  const std::string& machine = source.workflow;
   uint64_t task_id = request.task_id;
   const bool wait = resource.wait == WaitMode::kSync;
   // The parent may have ended, or stopped waiting, while the file was read.
@@ -97,6 +154,8 @@ void DurableRuntime::CreateChild(const std::string& parent_id,
     spec.name = params["Name"].get<std::string>();
   }
   spec.workflow = machine;
+  spec.state_machine = source.state_machine;
+  spec.express = source.express;
   spec.definition = std::move(*text);
   spec.input = DumpJson(input);
   spec.parent_id = parent_id;
@@ -107,6 +166,26 @@ void DurableRuntime::CreateChild(const std::string& parent_id,
   spec.workdir = parent->second.record.workdir;
   spec.backend = parent->second.record.backend;
   ExecutionRecord child = NewExecutionRecord(std::move(spec));
+  if (child.name != child.id) {
+    // AWS: a name is unique among a state machine's executions. The same
+    // name and input as a running one is the same start again (it is
+    // linked, not started twice); anything else is refused.
+    auto named = store_->FindNamed(child);
+    if (!named) return fail(named.error().cause);
+    if (*named) {
+      const ExecutionRecord& other = **named;
+      const bool open = other.status == "RUNNING" || other.status == "PENDING";
+      if (open && other.input == child.input && other.owner == options_.owner) {
+        return LinkChild(parent_id, request, resource, other);
+      }
+      PostCompletion(
+          {parent_id, task_id, false, Json(),
+           AslError{"StepFunctions.ExecutionAlreadyExistsException",
+                    "Execution Already Exists: '" + other.id + "' (named '" + other.name + "', " +
+                        other.status + (open ? ", with another input)" : ")")}});
+      return;
+    }
+  }
   if (auto s = store_->CreateExecution(child); !s) return fail(s.error().cause);
   CrashPoint("runtime.child_start");
   LinkChild(parent_id, request, resource, child);
@@ -121,41 +200,94 @@ void DurableRuntime::LinkChild(const std::string& parent_id, const workflows::Ta
   bool token_wait = resource.wait == WaitMode::kTaskToken;
   (void)store_->SetTaskStatus(parent_id, static_cast<int64_t>(task_id), "running", child.id);
   if (!wait && !token_wait) {
-    PostCompletion({parent_id,
-                    task_id,
-                    true,
-                    Json{{"ExecutionArn", child.id}, {"StartDate", FormatTimeMs(NowMs())}},
-                    {}});
+    PostCompletion(
+        {parent_id, task_id, true, Json{{"ExecutionArn", child.id}, {"StartDate", NowMs()}}, {}});
   }
+  // Not its own child: an execution of the same name and input that this
+  // task waits for too.
+  const bool own = child.parent_id == parent_id && child.parent_task == int64_t(task_id);
+  ChildWaiter waiter{parent_id, task_id, resource.sync2 ? "sync2" : "sync"};
+  if (!own && wait && child.status == "RUNNING") child_waiters_[child.id].push_back(waiter);
   if (child.status == "PENDING" && !active_.count(child.id)) {
+    if (!own && wait) child_waiters_[child.id].push_back(waiter);
     if (auto s = Load(child, false); !s) {
       PostCompletion(
           {parent_id, task_id, false, Json(), AslError{"States.TaskFailed", s.error().cause}});
     }
-  } else if (child.status != "RUNNING" && wait) {
+  } else if (child.status != "RUNNING" && child.status != "PENDING" && wait) {
     // It ended while this server was down: hand its result over now.
     auto output = ParseJson(child.output.value_or("null"));
-    DeliverToParent(child, child.status, output ? *output : Json(),
-                    AslError{child.error.value_or(""), child.cause});
+    AslError error{child.error.value_or(""), child.cause};
+    if (own) {
+      DeliverToParent(child, child.status, output ? *output : Json(), error);
+    } else {
+      DeliverChildEnd(child, child.status, output ? *output : Json(), error, waiter);
+    }
   }
 }
 
+namespace {
+
+// What AWS's DescribeExecution says of an ended child, as a .sync task gets
+// it: Input and Output as JSON strings for .sync, as JSON for .sync:2.
+Json DescribeEndedChild(const ExecutionRecord& child, const std::string& status, const Json& output,
+                        const AslError& error, bool as_json) {
+  Json d = Json::object();
+  d["ExecutionArn"] = child.id;
+  d["StateMachineArn"] = StateMachineId(StateMachineNameOf(child));
+  d["Name"] = child.name;
+  d["Status"] = status;
+  d["StartDate"] = child.start_ms ? child.start_ms : child.created_ms;
+  d["StopDate"] = child.stop_ms ? child.stop_ms : NowMs();
+  if (as_json) {
+    auto input = ParseJson(child.input.empty() ? "{}" : child.input);
+    d["Input"] = input ? std::move(*input) : Json::object();
+  } else {
+    d["Input"] = child.input.empty() ? std::string("{}") : child.input;
+  }
+  d["InputDetails"] = {{"Included", true}};
+  if (status == "SUCCEEDED") {
+    d["Output"] = as_json ? output : Json(DumpJson(output));
+    d["OutputDetails"] = {{"Included", true}};
+  } else {
+    if (!error.name.empty()) d["Error"] = error.name;
+    if (error.cause) d["Cause"] = *error.cause;
+  }
+  d["RedriveCount"] = 0;
+  d["RedriveStatus"] = "NOT_REDRIVABLE";
+  d["RedriveStatusReason"] = status == "SUCCEEDED" ? "Execution is SUCCEEDED and cannot be redriven"
+                                                   : "hpcflow cannot redrive executions yet";
+  return d;
+}
+
+}  // namespace
+
 void DurableRuntime::DeliverToParent(const ExecutionRecord& child, const std::string& status,
                                      const Json& output, const AslError& error) {
-  if (child.parent_id.empty() || child.parent_mode.empty()) return;
-  if (!active_.count(child.parent_id)) return;  // the parent replays and asks again
-  uint64_t task = static_cast<uint64_t>(child.parent_task);
+  if (!child.parent_id.empty() && !child.parent_mode.empty()) {
+    DeliverChildEnd(child, status, output, error,
+                    {child.parent_id, static_cast<uint64_t>(child.parent_task), child.parent_mode});
+  }
+  auto waiters = child_waiters_.find(child.id);
+  if (waiters == child_waiters_.end()) return;
+  std::vector<ChildWaiter> all = std::move(waiters->second);
+  child_waiters_.erase(waiters);
+  for (const auto& waiter : all) DeliverChildEnd(child, status, output, error, waiter);
+}
+
+void DurableRuntime::DeliverChildEnd(const ExecutionRecord& child, const std::string& status,
+                                     const Json& output, const AslError& error,
+                                     const ChildWaiter& to) {
+  if (!active_.count(to.parent_id)) return;  // the parent replays and asks again
+  Json described = DescribeEndedChild(child, status, output, error, to.mode == "sync2");
   if (status == "SUCCEEDED") {
-    Json result = {{"ExecutionArn", child.id},
-                   {"Name", child.name},
-                   {"Status", status},
-                   {"Output", child.parent_mode == "sync2" ? output : Json(DumpJson(output))}};
-    PostCompletion({child.parent_id, task, true, std::move(result), {}});
+    PostCompletion({to.parent_id, to.task, true, std::move(described), {}});
   } else {
-    AslError failure = error;
-    if (failure.name.empty()) failure.name = "States.TaskFailed";
-    if (!failure.cause) failure.cause = "the child execution " + child.id + " ended " + status;
-    PostCompletion({child.parent_id, task, false, Json(), failure});
+    // As on AWS: the task fails with States.TaskFailed, and the cause is the
+    // child's description as JSON text (States.StringToJson($.Cause) reads
+    // the child's own Error and Cause back).
+    PostCompletion(
+        {to.parent_id, to.task, false, Json(), AslError{"States.TaskFailed", DumpJson(described)}});
   }
 }
 

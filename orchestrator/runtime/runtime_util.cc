@@ -1,6 +1,7 @@
 #include "orchestrator/runtime/runtime_util.h"
 
 #include <cctype>
+#include <filesystem>
 
 #include "common/digest.h"
 
@@ -23,6 +24,11 @@ std::string UniqueSafeName(const std::string& text) {
 
 std::string ChildExecutionId(const std::string& parent_id, uint64_t task_id) {
   return parent_id + ":" + std::to_string(task_id);
+}
+
+std::string StateMachineNameOf(const ExecutionRecord& record) {
+  if (!record.state_machine.empty()) return record.state_machine;
+  return std::filesystem::path(record.workflow).stem().string();
 }
 
 Json ErrorPayload(const workflows::AslError& error) {

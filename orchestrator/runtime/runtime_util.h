@@ -6,6 +6,7 @@
 
 #include "common/json.h"
 #include "orchestrator/runtime/task_resource.h"
+#include "orchestrator/store/execution_store.h"
 #include "workflows/interpreter.h"
 
 namespace hpcflow::orchestrator {
@@ -22,6 +23,10 @@ std::string UniqueSafeName(const std::string& text);
 // The id of the child execution a parent's task starts: derived from both,
 // so that a task submitted again after a crash finds its child.
 std::string ChildExecutionId(const std::string& parent_id, uint64_t task_id);
+
+// The name an execution's state machine goes by: its registered name, else
+// its file's stem ($$.StateMachine.Name).
+std::string StateMachineNameOf(const ExecutionRecord& record);
 
 // An ASL error as stored in the inputs log: {"error", "cause"}.
 Json ErrorPayload(const workflows::AslError& error);

@@ -20,10 +20,20 @@ Result<TaskResource> ParseTaskResource(const std::string& uri) {
                     ": hpcflow runs "
                     "hpcflow:::job:run, hpcflow:::local:run, hpcflow:::mpi:run, "
                     "hpcflow:::slurm:run and hpcflow:::states:startExecution (with .sync or "
-                    ".waitForTaskToken), and hpcflow:::function:NAME (with .waitForTaskToken)");
+                    ".waitForTaskToken; also as AWS names it, "
+                    "arn:aws:states:::states:startExecution), and hpcflow:::function:NAME "
+                    "(with .waitForTaskToken)");
   };
-  if (uri.rfind(prefix, 0) != 0) return unsupported();
-  std::string rest = uri.substr(prefix.size());
+  // An unchanged AWS definition's nested workflows: the same integration.
+  const std::string aws_states = "arn:aws:states:::states:";
+  std::string rest;
+  if (uri.rfind(aws_states, 0) == 0) {
+    rest = uri.substr(aws_states.size() - std::string("states:").size());
+  } else if (uri.rfind(prefix, 0) == 0) {
+    rest = uri.substr(prefix.size());
+  } else {
+    return unsupported();
+  }
   TaskResource resource;
   auto colon = rest.find(':');
   if (colon == std::string::npos) return unsupported();

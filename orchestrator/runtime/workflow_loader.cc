@@ -103,6 +103,18 @@ Result<DefinitionSource> ReadDefinition(const std::string& path, std::string tex
   return source;
 }
 
+Result<ValidWorkflow> ReadValidWorkflow(const std::string& path,
+                                        std::vector<std::string>& problems) {
+  auto source = ReadDefinition(path);
+  if (!source) {
+    problems.push_back(path + ": " + source.error().cause);
+    return Fail(source.error());
+  }
+  auto loaded = LoadWorkflowText(source->text, path, problems);
+  if (!loaded) return Fail(loaded.error());
+  return ValidWorkflow{std::move(*source), std::move(*loaded)};
+}
+
 Result<Json> ReadInputArgument(const std::string& argument, std::string* text_out) {
   std::string text = argument;
   std::string source = "--input";

@@ -50,6 +50,19 @@ struct DefinitionSource {
 // read.
 Result<DefinitionSource> ReadDefinition(const std::string& path, std::string text = "");
 
+// A workflow file read and validated, for a command: its text (to store)
+// and its definition (to run).
+struct ValidWorkflow {
+  DefinitionSource source;
+  LoadedWorkflow workflow;
+};
+
+// ReadDefinition then LoadWorkflowText of the file at `path`. On failure,
+// `problems` holds what to print: the read error, or one located line per
+// problem.
+Result<ValidWorkflow> ReadValidWorkflow(const std::string& path,
+                                        std::vector<std::string>& problems);
+
 // Reads `--input`: inline JSON, or @FILE. `text`, when given, receives the
 // JSON text it was parsed from (to store without serialising it again).
 Result<Json> ReadInputArgument(const std::string& argument, std::string* text = nullptr);

@@ -17,8 +17,9 @@ namespace {
 
 // Version 2 added executions.commands and .workdir, and the succeeded and
 // failed task states; version 3 tasks.job_open (a job is live on a backend,
-// whatever became of its task).
-constexpr int kSchemaVersion = 4;
+// whatever became of its task); version 4 execution_texts; version 5
+// executions.state_machine and the state_machines table (registered names).
+constexpr int kSchemaVersion = 5;
 // A CLI reading while the server writes waits this long for the lock
 // (HPCFLOW_STORE_BUSY_MS overrides it, e.g. for tests of a locked store).
 int BusyTimeoutMs() {
@@ -40,7 +41,8 @@ CREATE TABLE IF NOT EXISTS executions(
   seed INTEGER NOT NULL DEFAULT 0, transitions INTEGER NOT NULL DEFAULT 0,
   payload_limit INTEGER NOT NULL DEFAULT 0, parent_task INTEGER NOT NULL DEFAULT 0,
   parent_mode TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '',
-  commands TEXT NOT NULL DEFAULT '{}', workdir TEXT NOT NULL DEFAULT '');
+  commands TEXT NOT NULL DEFAULT '{}', workdir TEXT NOT NULL DEFAULT '',
+  state_machine TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS executions_by_parent ON executions(parent_id);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions(status);
 CREATE INDEX IF NOT EXISTS executions_by_name ON executions(name);
@@ -66,6 +68,19 @@ CREATE TABLE IF NOT EXISTS timers(
 -- same names hold '' and NULL.)
 CREATE TABLE IF NOT EXISTS execution_texts(
   num INTEGER PRIMARY KEY, definition TEXT NOT NULL, input TEXT NOT NULL, output TEXT);
+CREATE TABLE IF NOT EXISTS requests(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL, kind TEXT NOT NULL,
+  payload TEXT NOT NULL DEFAULT '');
+-- Workflows registered by name (hpcflow register NAME FILE): children and
+-- submissions name them as NAME, hpcflow:stateMachine:NAME or an AWS ARN.
+CREATE TABLE IF NOT EXISTS state_machines(
+  name TEXT PRIMARY KEY, workflow TEXT NOT NULL, definition TEXT NOT NULL,
+  type TEXT NOT NULL DEFAULT 'STANDARD', created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL);
+)sql";
+
+// Created after the migrations (version 5 added a column to it).
+const char kViews[] = R"sql(
 CREATE VIEW IF NOT EXISTS execution_rows AS SELECT
   e.rowid AS num, e.id AS id, e.name AS name, e.workflow AS workflow,
   t.definition AS definition, t.input AS input, e.status AS status, t.output AS output,
@@ -73,18 +88,15 @@ CREATE VIEW IF NOT EXISTS execution_rows AS SELECT
   e.stop_ms AS stop_ms, e.parent_id AS parent_id, e.express AS express, e.backend AS backend,
   e.seed AS seed, e.transitions AS transitions, e.payload_limit AS payload_limit,
   e.parent_task AS parent_task, e.parent_mode AS parent_mode, e.owner AS owner,
-  e.commands AS commands, e.workdir AS workdir
+  e.commands AS commands, e.workdir AS workdir, e.state_machine AS state_machine
   FROM executions e JOIN execution_texts t ON t.num = e.rowid;
-CREATE TABLE IF NOT EXISTS requests(
-  id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id TEXT NOT NULL, kind TEXT NOT NULL,
-  payload TEXT NOT NULL DEFAULT '');
 )sql";
 
 // The columns a new execution is inserted with...
 const char kExecutionFields[] =
     "id, name, workflow, definition, input, status, output, error, cause, created_ms, start_ms, "
     "stop_ms, parent_id, express, backend, seed, transitions, payload_limit, parent_task, "
-    "parent_mode, owner, commands, workdir";
+    "parent_mode, owner, commands, workdir, state_machine";
 // ...and those read back from the execution_rows view: its row number first.
 const std::string kExecutionColumns = std::string("num, ") + kExecutionFields;
 
@@ -156,6 +168,7 @@ ExecutionRecord ReadExecutionRow(const Statement& row) {
   r.owner = row.Text(c++);
   r.commands = row.Text(c++);
   r.workdir = row.Text(c++);
+  r.state_machine = row.Text(c++);
   return r;
 }
 
@@ -263,11 +276,21 @@ Status ExecutionStore::Init() {
       }
       found = "4";
     }
+    if (found == "4") {
+      if (auto s = db_->Exec("ALTER TABLE executions ADD COLUMN state_machine TEXT NOT NULL "
+                             "DEFAULT '';"
+                             "DROP VIEW IF EXISTS execution_rows;");
+          !s) {
+        return s;
+      }
+      found = "5";
+    }
     if (found != std::to_string(kSchemaVersion)) {
       return Fail("store", "the state database has schema version " + found +
                                "; this hpcflow understands version " +
                                std::to_string(kSchemaVersion));
     }
+    if (auto s = db_->Exec(kViews); !s) return s;
     return db_->Exec("UPDATE meta SET value = '" + found +
                      "' WHERE key = 'schema_version' AND value <> '" + found +
                      "';"
@@ -283,7 +306,7 @@ Status ExecutionStore::Init() {
 
 Status ExecutionStore::CreateExecution(ExecutionRecord& r) {
   auto stmt = db_->Prepare(std::string("INSERT INTO executions(") + kExecutionFields +
-                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                           ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!stmt) return Fail(stmt.error());
   stmt->Bind(1, r.id)
       .Bind(2, r.name)
@@ -307,7 +330,8 @@ Status ExecutionStore::CreateExecution(ExecutionRecord& r) {
       .Bind(20, r.parent_mode)
       .Bind(21, r.owner)
       .Bind(22, r.commands)
-      .Bind(23, r.workdir);
+      .Bind(23, r.workdir)
+      .Bind(24, r.state_machine);
   if (auto s = stmt->Run(); !s) return s;
   r.num = db_->LastInsertRowid();
   auto texts =
@@ -669,6 +693,70 @@ Status ExecutionStore::AbortExecution(const std::string& execution_id, const std
   stmt->Bind(1, execution_id);
   if (auto s = stmt->Run(); !s) return s;
   return Commit(EndedOutside(execution_id, "ABORTED", error, cause));
+}
+
+Result<std::optional<ExecutionRecord>> ExecutionStore::FindNamed(const ExecutionRecord& like) {
+  auto stmt =
+      db_->Prepare(std::string("SELECT ") + kExecutionColumns +
+                   " FROM execution_rows WHERE name = ? AND state_machine = ? AND "
+                   "(state_machine <> '' OR workflow = ?) ORDER BY created_ms DESC LIMIT 1");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, like.name).Bind(2, like.state_machine).Bind(3, like.workflow);
+  auto row = stmt->Step();
+  if (!row) return Fail(row.error());
+  if (!*row) return std::optional<ExecutionRecord>();
+  return std::optional<ExecutionRecord>(ReadExecutionRow(*stmt));
+}
+
+Status ExecutionStore::PutStateMachine(const StateMachineRecord& m) {
+  auto stmt = db_->Prepare(
+      "INSERT INTO state_machines(name, workflow, definition, type, created_ms, updated_ms) "
+      "VALUES(?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET workflow = excluded.workflow, "
+      "definition = excluded.definition, type = excluded.type, updated_ms = excluded.updated_ms");
+  if (!stmt) return Fail(stmt.error());
+  int64_t now = NowMs();
+  stmt->Bind(1, m.name)
+      .Bind(2, m.workflow)
+      .Bind(3, m.definition)
+      .Bind(4, m.type)
+      .Bind(5, m.created_ms ? m.created_ms : now)
+      .Bind(6, m.updated_ms ? m.updated_ms : now);
+  return stmt->Run();
+}
+
+namespace {
+
+constexpr char kStateMachineColumns[] =
+    "name, workflow, definition, type, created_ms, updated_ms FROM state_machines";
+
+StateMachineRecord ReadStateMachineRow(const Statement& row) {
+  return StateMachineRecord{row.Text(0), row.Text(1), row.Text(2),
+                            row.Text(3), row.Int(4),  row.Int(5)};
+}
+
+}  // namespace
+
+Result<std::optional<StateMachineRecord>> ExecutionStore::GetStateMachine(const std::string& name) {
+  auto stmt = db_->Prepare(std::string("SELECT ") + kStateMachineColumns + " WHERE name = ?");
+  if (!stmt) return Fail(stmt.error());
+  stmt->Bind(1, name);
+  auto row = stmt->Step();
+  if (!row) return Fail(row.error());
+  if (!*row) return std::optional<StateMachineRecord>();
+  return std::optional<StateMachineRecord>(ReadStateMachineRow(*stmt));
+}
+
+Result<std::vector<StateMachineRecord>> ExecutionStore::ListStateMachines() {
+  auto stmt = db_->Prepare(std::string("SELECT ") + kStateMachineColumns + " ORDER BY name");
+  if (!stmt) return Fail(stmt.error());
+  std::vector<StateMachineRecord> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row) return Fail(row.error());
+    if (!*row) break;
+    out.push_back(ReadStateMachineRow(*stmt));
+  }
+  return out;
 }
 
 Result<std::optional<TaskRecord>> ExecutionStore::GetTask(const std::string& execution_id,

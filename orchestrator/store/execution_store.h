@@ -58,6 +58,20 @@ struct ExecutionRecord {
   // Where it was submitted from: its jobs' working directory unless they
   // name one (as sbatch does).
   std::string workdir;
+  // The registered state machine it is an execution of ("" when it was
+  // started from a file: its name is then the file's stem).
+  std::string state_machine;
+};
+
+// A workflow registered under a name (hpcflow register NAME FILE), with its
+// definition as it was then: starting it reads no file.
+struct StateMachineRecord {
+  std::string name;
+  std::string workflow;           // the file it came from (children resolve beside it)
+  std::string definition;         // its text
+  std::string type = "STANDARD";  // or EXPRESS: its executions keep no history
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
 };
 
 // One event fed to the interpreter.
@@ -177,6 +191,14 @@ class ExecutionStore {
   // (pending ones cancelled), so that whoever adopts their jobs stops them.
   Status AbortExecution(const std::string& execution_id, const std::string& error,
                         const std::string& cause);
+  // The newest execution named `name` of the same state machine as `like`
+  // (its registered name, else its workflow file); nullopt when none.
+  Result<std::optional<ExecutionRecord>> FindNamed(const ExecutionRecord& like);
+  // Registers a state machine, or replaces its definition (keeping its
+  // creation time).
+  Status PutStateMachine(const StateMachineRecord& machine);
+  Result<std::optional<StateMachineRecord>> GetStateMachine(const std::string& name);
+  Result<std::vector<StateMachineRecord>> ListStateMachines();
   // One task, whatever its status; nullopt when unknown.
   Result<std::optional<TaskRecord>> GetTask(const std::string& execution_id, int64_t task_id);
 

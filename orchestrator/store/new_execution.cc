@@ -23,6 +23,7 @@ ExecutionRecord NewExecutionRecord(NewExecution spec) {
   record.parent_id = std::move(spec.parent_id);
   record.parent_task = spec.parent_task;
   record.parent_mode = std::move(spec.parent_mode);
+  record.state_machine = std::move(spec.state_machine);
   return record;
 }
 

@@ -26,6 +26,7 @@ struct NewExecution {
   std::string parent_id;
   int64_t parent_task = 0;
   std::string parent_mode;
+  std::string state_machine;  // the registered name it runs, "" for a file
 };
 
 // A PENDING record, created now.

@@ -130,9 +130,11 @@ expect_eq ".sync's Output string is the child's output" '{"echo":{"value":8},"ch
   "$(jq -c '.output.output | fromjson' <<<"$out" 2>/dev/null)"
 
 out=$(submit_wait parent_catch.yaml --input '{"value": 9}')
-expect_eq "a failing child's error and cause reach the parent's Catch" \
-  '{"status":"SUCCEEDED","output":{"value":9,"caught":{"Error":"Child.Broke","Cause":"the child broke on purpose"}}}' \
-  "$(jq -c . <<<"$out")"
+expect_eq "a failing child fails the parent's task with States.TaskFailed (as AWS)" \
+  States.TaskFailed "$(jq -r .output.caught.Error <<<"$out")"
+expect_eq "its Cause is the child's description, with the child's error and cause" \
+  'FAILED Child.Broke the child broke on purpose' \
+  "$(jq -r '.output.caught.Cause | fromjson | "\(.Status) \(.Error) \(.Cause)"' <<<"$out")"
 
 log "--- stopping a parent stops its child"
 parent=$(hf submit parent_long_child.yaml --input "{\"pidfile\": \"$D/child_job.pid\"}" 2>>"$D/cli.err")

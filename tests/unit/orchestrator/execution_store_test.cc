@@ -89,7 +89,7 @@ TEST_F(ExecutionStoreTest, TextsSurviveCommitsAndAreReadBack) {
   EXPECT_EQ((*listed)[0].input, big_input);
 }
 
-TEST_F(ExecutionStoreTest, AVersion3DatabaseIsMigratedWithItsTexts) {
+TEST_F(ExecutionStoreTest, AVersion3DatabaseIsMigratedWithItsTextsToVersion5) {
   {
     auto store = ExecutionStore::Open(dir_);
     ASSERT_TRUE(store) << store.error().cause;
@@ -109,6 +109,7 @@ TEST_F(ExecutionStoreTest, AVersion3DatabaseIsMigratedWithItsTexts) {
       "t.num = executions.rowid), output = (SELECT output FROM execution_texts t WHERE "
       "t.num = executions.rowid);"
       "DROP VIEW execution_rows; DROP TABLE execution_texts;"
+      "ALTER TABLE executions DROP COLUMN state_machine; DROP TABLE state_machines;"
       "UPDATE meta SET value = '3' WHERE key = 'schema_version';");
   auto store = ExecutionStore::Open(dir_);
   ASSERT_TRUE(store) << store.error().cause;
@@ -121,6 +122,13 @@ TEST_F(ExecutionStoreTest, AVersion3DatabaseIsMigratedWithItsTexts) {
   EXPECT_EQ((*done)->input, "{\"b\":2}");
   EXPECT_EQ((*done)->output, "[1,2,3]");
   EXPECT_NE((*done)->definition.find("StartAt"), std::string::npos);
+  EXPECT_EQ((*done)->state_machine, "");  // version 5: started from a file
+  // Registered state machines (version 5) work on the migrated store.
+  StateMachineRecord machine{"Old", "/w.json", "{}", "EXPRESS", 0, 0};
+  ASSERT_TRUE((*store)->PutStateMachine(machine));
+  auto registered = (*store)->GetStateMachine("Old");
+  ASSERT_TRUE(registered && *registered);
+  EXPECT_EQ((*registered)->type, "EXPRESS");
   // A new execution after the migration lands in the new layout too.
   ExecutionRecord fresh = Record("new", "{}");
   ASSERT_TRUE((*store)->CreateExecution(fresh));

@@ -5,8 +5,8 @@
 #include <set>
 #include <string>
 
-#include "orchestrator/store/execution_json.h"
 #include "orchestrator/runtime/runtime_util.h"
+#include "orchestrator/store/execution_json.h"
 
 namespace hpcflow::orchestrator {
 namespace {

@@ -19,6 +19,19 @@ TEST(TaskResourceTest, JobsChildrenAndFunctionsWithTheirSuffixes) {
   EXPECT_FALSE(child->IsJob());
   EXPECT_TRUE(child->sync2);
 
+  // AWS's name for the same integration, in an unchanged definition.
+  for (const char* aws :
+       {"arn:aws:states:::states:startExecution.sync:2",
+        "arn:aws:states:::states:startExecution.sync", "arn:aws:states:::states:startExecution"}) {
+    auto same = ParseTaskResource(aws);
+    ASSERT_TRUE(same) << aws;
+    EXPECT_TRUE(same->IsChild()) << aws;
+    EXPECT_EQ(same->action, "startExecution");
+  }
+  EXPECT_TRUE(ParseTaskResource("arn:aws:states:::states:startExecution.sync:2")->sync2);
+  EXPECT_FALSE(ParseTaskResource("arn:aws:states:::lambda:invoke"));
+  EXPECT_FALSE(ParseTaskResource("arn:aws:states:::states:run"));
+
   auto function = ParseTaskResource("hpcflow:::function:score_v2");
   ASSERT_TRUE(function);
   EXPECT_TRUE(function->IsFunction());

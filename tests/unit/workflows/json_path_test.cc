@@ -75,6 +75,15 @@ TEST(JsonPathTest, ParsesTheThreeRoots) {
   EXPECT_EQ(bare_variable.variable_name(), "x");
 }
 
+// Regression: "$$.Execution.Name " (the seed TestRunner's Payload) failed as
+// "could not be found"; AWS trims the blanks around a path.
+TEST(JsonPathTest, BlanksAroundAPathAreIgnoredAsOnAws) {
+  EXPECT_EQ(Eval("$.a ", R"({"a": 1})"), "1");
+  EXPECT_EQ(Eval(" \t$.a.b\n", R"({"a": {"b": "x"}})"), "\"x\"");
+  EXPECT_EQ(P("$$.Execution.Name ").root(), JsonPath::Root::kContext);
+  EXPECT_TRUE(P("$ ").is_root_only());
+}
+
 TEST(JsonPathTest, KeepsTheTextAsWritten) { EXPECT_EQ(P("$.a['b'][0]").text(), "$.a['b'][0]"); }
 
 TEST(JsonPathTest, DefiniteOnlyForFieldsAndSingleIndexes) {
