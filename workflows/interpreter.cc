@@ -46,6 +46,12 @@ Effects Interpreter::OnTaskFailed(uint64_t task_id, AslError error, TimeMs now) 
 Effects Interpreter::OnTaskHeartbeat(uint64_t task_id, TimeMs now) {
   return impl_->OnTaskHeartbeat(task_id, now);
 }
+Effects Interpreter::OnTaskQueued(uint64_t task_id, TimeMs now) {
+  return impl_->OnTaskQueued(task_id, now);
+}
+Effects Interpreter::OnTaskStarted(uint64_t task_id, TimeMs now) {
+  return impl_->OnTaskStarted(task_id, now);
+}
 Effects Interpreter::OnTimerFired(uint64_t timer_id, TimeMs now) {
   return impl_->OnTimerFired(timer_id, now);
 }
@@ -165,6 +171,47 @@ Effects Interpreter::Impl::OnTaskHeartbeat(uint64_t task_id, TimeMs now) {
     CancelTimer(s.heartbeat_timer);
     s.heartbeat_timer =
         StartTimer(it->second.scope, TimerKind::kHeartbeat, AddSeconds(now, *s.heartbeat_seconds));
+  }
+  return TakeEffects();
+}
+
+int Interpreter::Impl::RunningTaskScope(uint64_t task_id) const {
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end() || status_ != ExecutionStatus::kRunning) return -1;
+  const Scope& s = scopes_[it->second.scope];
+  if (!s.alive || s.generation != it->second.generation || s.task != task_id) return -1;
+  return it->second.scope;
+}
+
+Effects Interpreter::Impl::OnTaskQueued(uint64_t task_id, TimeMs now) {
+  now_ = now;
+  int sid = RunningTaskScope(task_id);
+  if (sid < 0) return TakeEffects();
+  Scope& s = scopes_[sid];
+  if (s.task_queued || s.task_started) return TakeEffects();
+  s.task_queued = true;
+  CancelTimer(s.timeout_timer);
+  CancelTimer(s.heartbeat_timer);
+  return TakeEffects();
+}
+
+Effects Interpreter::Impl::OnTaskStarted(uint64_t task_id, TimeMs now) {
+  now_ = now;
+  int sid = RunningTaskScope(task_id);
+  if (sid < 0) return TakeEffects();
+  Scope& s = scopes_[sid];
+  if (s.task_started) return TakeEffects();
+  s.task_started = true;
+  s.task_queued = false;
+  // Timers from now: restarted if they ran, started if a queue stopped them.
+  if (s.timeout_seconds) {
+    CancelTimer(s.timeout_timer);
+    s.timeout_timer = StartTimer(sid, TimerKind::kTaskTimeout, AddSeconds(now, *s.timeout_seconds));
+  }
+  if (s.heartbeat_seconds) {
+    CancelTimer(s.heartbeat_timer);
+    s.heartbeat_timer =
+        StartTimer(sid, TimerKind::kHeartbeat, AddSeconds(now, *s.heartbeat_seconds));
   }
   return TakeEffects();
 }

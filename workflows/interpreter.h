@@ -137,6 +137,13 @@ class Interpreter {
   Effects OnTaskSucceeded(uint64_t task_id, Json output, TimeMs now);
   Effects OnTaskFailed(uint64_t task_id, AslError error, TimeMs now);
   Effects OnTaskHeartbeat(uint64_t task_id, TimeMs now);
+  // Time a task waits in the host's own queue (a machine's job slots) does
+  // not count against its TimeoutSeconds or HeartbeatSeconds: the host says
+  // when a task is queued (its timers stop) and when its work starts (they
+  // start again, from then). Unknown or ended tasks are ignored; a start
+  // without a queue report restarts the timers from then.
+  Effects OnTaskQueued(uint64_t task_id, TimeMs now);
+  Effects OnTaskStarted(uint64_t task_id, TimeMs now);
   Effects OnTimerFired(uint64_t timer_id, TimeMs now);
   // Resumes after a call that returned Effects::more.
   Effects Continue(TimeMs now);

@@ -44,8 +44,11 @@ struct Scope {
   uint64_t timeout_timer = 0;
   uint64_t heartbeat_timer = 0;
   std::optional<double> heartbeat_seconds;
-  int child_run = -1;    // Map/Parallel fan-out owned by the current state
-  bool entering = true;  // the current state has not been entered yet
+  std::optional<double> timeout_seconds;  // of the running task, when it has a timer
+  bool task_started = false;              // OnTaskStarted was applied to it
+  bool task_queued = false;               // its timers wait for OnTaskStarted
+  int child_run = -1;                     // Map/Parallel fan-out owned by the current state
+  bool entering = true;                   // the current state has not been entered yet
   int64_t map_item_index = -1;
   int run_pos = -1;  // position in the run's `children`
   // Inside a Map whose ItemProcessor is EXPRESS: events are counted but not
@@ -124,6 +127,10 @@ class Interpreter::Impl {
   Effects OnTaskSucceeded(uint64_t task_id, Json output, TimeMs now);
   Effects OnTaskFailed(uint64_t task_id, AslError error, TimeMs now);
   Effects OnTaskHeartbeat(uint64_t task_id, TimeMs now);
+  Effects OnTaskQueued(uint64_t task_id, TimeMs now);
+  Effects OnTaskStarted(uint64_t task_id, TimeMs now);
+  // The scope whose running task is `task_id`, or -1.
+  int RunningTaskScope(uint64_t task_id) const;
   Effects OnTimerFired(uint64_t timer_id, TimeMs now);
   Effects Continue(TimeMs now);
   Effects Stop(AslError error, TimeMs now);

@@ -63,8 +63,10 @@ Result<std::vector<JobHandle>> FakeBackend::Submit(const std::vector<JobSpec>& j
     scripts.push_back(std::move(*script));
   }
   std::vector<JobHandle> handles;
+  std::vector<JobHandle> waited, waiting;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    std::set<std::string> fresh;
     int64_t group = pool_.NewGroup(options.max_concurrent);
     for (size_t i = 0; i < jobs.size(); ++i) {
       const JobSpec& spec = jobs[i];
@@ -94,20 +96,32 @@ Result<std::vector<JobHandle>> FakeBackend::Submit(const std::vector<JobSpec>& j
         // The spec, as a real backend leaves it for the wrapper (0600).
         (void)WriteFileAtomically(JobFiles(key).spec(), DumpJson(JobSpecToJson(spec)));
         pool_.Enqueue(key, pool_.SlotsFor(spec), group);
+        fresh.insert(key);
       }
       handles.push_back(job.handle);
       jobs_.emplace(key, std::move(job));
     }
-    StartQueued();
+    waited = StartQueued(fresh);
+    for (const std::string& key : fresh) {
+      if (pool_.IsQueued(key)) waiting.push_back(jobs_.at(key).handle);
+    }
   }
   wake_.notify_all();
+  if (options_.on_queued) {
+    for (const auto& handle : waiting) options_.on_queued(handle);
+  }
+  if (options_.on_dequeued) {
+    for (const auto& handle : waited) options_.on_dequeued(handle);
+  }
   return handles;
 }
 
-void FakeBackend::StartQueued() {
+std::vector<JobHandle> FakeBackend::StartQueued(const std::set<std::string>& fresh) {
   int64_t now = WallClockMs();
+  std::vector<JobHandle> waited;
   for (const std::string& key : pool_.TakeStartable()) {
     Job& job = jobs_.at(key);
+    if (!fresh.count(key)) waited.push_back(job.handle);
     JobFiles files(key);
     WriteText(files.stdout_path(), job.script.stdout_text);
     WriteText(files.stderr_path(), job.script.stderr_text);
@@ -116,6 +130,7 @@ void FakeBackend::StartQueued() {
     RecordRun(key, now);
     Begin(job, now);
   }
+  return waited;
 }
 
 void FakeBackend::Begin(Job& job, int64_t start_ms) {
@@ -242,10 +257,13 @@ void FakeBackend::RunTimer() {
       it = jobs_.erase(it);
     }
     if (!ended.empty()) {
-      StartQueued();
+      std::vector<JobHandle> waited = StartQueued();
       lock.unlock();
       for (const auto& [handle, end] : ended) {
         if (options_.on_end) options_.on_end(handle, end);
+      }
+      if (options_.on_dequeued) {
+        for (const auto& handle : waited) options_.on_dequeued(handle);
       }
       lock.lock();
       continue;  // new jobs may have started: look again

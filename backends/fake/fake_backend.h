@@ -36,6 +36,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,6 +50,10 @@ namespace hpcflow::backends {
 struct FakeOptions {
   // Called once per job end, from the fake's timer thread. May be empty.
   std::function<void(const JobHandle&, const JobEnd&)> on_end;
+  // A job that waited for a slot starts (as LocalOptions::on_dequeued).
+  std::function<void(const JobHandle&)> on_dequeued;
+  // Submit's jobs that wait for a slot (as LocalOptions::on_queued).
+  std::function<void(const JobHandle&)> on_queued;
   int64_t default_duration_ms = 10;
   int cores = static_cast<int>(std::thread::hardware_concurrency());
 };
@@ -84,7 +89,9 @@ class FakeBackend : public Backend {
     bool cancelled = false;
     bool timed_out = false;
   };
-  void StartQueued();                       // with mutex_ held
+  // With mutex_ held: starts the queued jobs that fit; returns those that
+  // waited (all but the ones in `fresh`, queued by the Submit calling).
+  std::vector<JobHandle> StartQueued(const std::set<std::string>& fresh = {});
   void Begin(Job& job, int64_t start_ms);   // with mutex_ held
   JobEnd Finish(Job& job, int64_t now_ms);  // with mutex_ held
   void RunTimer();

@@ -58,8 +58,9 @@ std::string WrapperPid(const std::string& job_dir) {
 struct LocalBackend::Core : std::enable_shared_from_this<LocalBackend::Core> {
   explicit Core(LocalOptions opts) : options(std::move(opts)), pool(options.cores) {}
 
-  // Starts the queued jobs that fit, until none does.
-  void Pump();
+  // Starts the queued jobs that fit, until none does, and reports those
+  // that waited (all but the ones in `fresh`, queued by the Submit calling).
+  void Pump(const std::set<std::string>& fresh = {});
   // Hands `lock_fd` (locked) to a new wrapper for the job in `job_dir`.
   // Returns the wrapper's pid, or "" when it could not be started (then the
   // job has ended, lost, and its slots are free).
@@ -72,20 +73,23 @@ struct LocalBackend::Core : std::enable_shared_from_this<LocalBackend::Core> {
   // kMaxWrapperLaunches launches in all).
   void AfterRunnerGone(const std::string& job_dir);
   // Queues a job whose lock `fd` the caller holds.
-  void EnqueueLocked(const std::string& job_dir, int fd, int slots, int64_t group);
+  void EnqueueLocked(const std::string& job_dir, const std::string& name, int fd, int slots,
+                     int64_t group);
 
   const LocalOptions options;
   std::mutex mutex;
   SlotPool pool;
   // Locked descriptors of the jobs queued here, by job directory.
   std::map<std::string, int> queued_locks;
+  // The names of the jobs queued or running here (for on_dequeued).
+  std::map<std::string, std::string> names;
   // The wrapper pids of jobs launched by Pump, until Submit picks them up.
   std::map<std::string, std::string> launched_pids;
   bool closing = false;
   std::atomic<int64_t> wrappers_started{0};
 };
 
-void LocalBackend::Core::Pump() {
+void LocalBackend::Core::Pump(const std::set<std::string>& fresh) {
   while (true) {
     std::vector<std::pair<std::string, int>> startable;
     {
@@ -102,8 +106,15 @@ void LocalBackend::Core::Pump() {
       std::string pid = Launch(job_dir, fd);
       if (pid.empty()) continue;
       CrashPoint("local.after_launch");
-      std::lock_guard<std::mutex> lock(mutex);
-      launched_pids[job_dir] = pid;
+      std::string name;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        launched_pids[job_dir] = pid;
+        if (auto it = names.find(job_dir); it != names.end()) name = it->second;
+      }
+      if (options.on_dequeued && !name.empty() && !fresh.count(job_dir)) {
+        options.on_dequeued(JobHandle{name, job_dir, pid});
+      }
     }
   }
 }
@@ -140,9 +151,10 @@ void LocalBackend::Core::StartWaiter(const std::string& job_dir) {
   }).detach();
 }
 
-void LocalBackend::Core::EnqueueLocked(const std::string& job_dir, int fd, int slots,
-                                       int64_t group) {
+void LocalBackend::Core::EnqueueLocked(const std::string& job_dir, const std::string& name, int fd,
+                                       int slots, int64_t group) {
   pool.Enqueue(job_dir, slots, group);
+  names[job_dir] = name;
   queued_locks[job_dir] = fd;
 }
 
@@ -151,6 +163,7 @@ void LocalBackend::Core::AfterRunnerGone(const std::string& job_dir) {
     std::lock_guard<std::mutex> lock(mutex);
     pool.Finish(job_dir);
     launched_pids.erase(job_dir);
+    names.erase(job_dir);
     if (fd >= 0) close(fd);
   };
   int fd = OpenJobLock(job_dir);
@@ -173,6 +186,7 @@ void LocalBackend::Core::AfterRunnerGone(const std::string& job_dir) {
   launched_pids.erase(job_dir);
   if (closing || !pool.Requeue(job_dir)) {
     pool.Finish(job_dir);
+    names.erase(job_dir);
     close(fd);  // a later Submit finds it never started and runs it
     return;
   }
@@ -256,16 +270,26 @@ Result<std::vector<JobHandle>> LocalBackend::Submit(const std::vector<JobSpec>& 
         roll_back();
         return Fail(s.error());
       }
-      core_->EnqueueLocked(key, fd, core_->pool.SlotsFor(spec), group);
+      core_->EnqueueLocked(key, spec.name, fd, core_->pool.SlotsFor(spec), group);
       queued_here.push_back(key);
       handles.push_back(handle);
     }
   }
-  core_->Pump();
-  std::lock_guard<std::mutex> lock(core_->mutex);
-  for (JobHandle& handle : handles) {
-    auto it = core_->launched_pids.find(handle.job_dir);
-    if (handle.job_id.empty() && it != core_->launched_pids.end()) handle.job_id = it->second;
+  const std::set<std::string> fresh(queued_here.begin(), queued_here.end());
+  core_->Pump(fresh);
+  std::vector<JobHandle> waiting;
+  {
+    std::lock_guard<std::mutex> lock(core_->mutex);
+    for (JobHandle& handle : handles) {
+      auto it = core_->launched_pids.find(handle.job_dir);
+      if (handle.job_id.empty() && it != core_->launched_pids.end()) handle.job_id = it->second;
+      if (fresh.count(handle.job_dir) && core_->pool.IsQueued(handle.job_dir)) {
+        waiting.push_back(handle);
+      }
+    }
+  }
+  if (core_->options.on_queued) {
+    for (const auto& handle : waiting) core_->options.on_queued(handle);
   }
   return handles;
 }
@@ -371,7 +395,7 @@ std::vector<JobStatus> LocalBackend::Reconcile(const std::vector<JobHandle>& job
     JobSpec spec = JobSpecFromJson(*spec_json);
     {
       std::lock_guard<std::mutex> lock(core_->mutex);
-      core_->EnqueueLocked(key, fd, core_->pool.SlotsFor(spec), core_->pool.NewGroup(0));
+      core_->EnqueueLocked(key, spec.name, fd, core_->pool.SlotsFor(spec), core_->pool.NewGroup(0));
     }
     requeued = true;
     statuses.push_back(JobStatus{JobStatus::Kind::kQueued, {}});

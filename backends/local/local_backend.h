@@ -25,6 +25,7 @@
 #ifndef HPCFLOW_BACKENDS_LOCAL_LOCAL_BACKEND_H_
 #define HPCFLOW_BACKENDS_LOCAL_LOCAL_BACKEND_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -42,6 +43,14 @@ struct LocalOptions {
   // Starts a job wrapper, e.g. {"/usr/bin/hpcflow", "job-wrapper"}; the job
   // directory is appended.
   std::vector<std::string> wrapper_command;
+  // Called (from any thread, no lock held) when a job that waited in the
+  // slot pool starts: the runtime starts the task's clock then, so that
+  // waiting for this machine's slots never counts against a timeout. Jobs
+  // that start within their own Submit call are not reported. May be empty.
+  std::function<void(const JobHandle&)> on_dequeued;
+  // Called by Submit, before it returns, for each job of that call that
+  // waits in the slot pool (on_dequeued follows when it starts).
+  std::function<void(const JobHandle&)> on_queued;
 };
 
 class LocalBackend : public Backend {

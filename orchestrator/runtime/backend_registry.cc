@@ -32,8 +32,12 @@ bool OnPath(const std::string& program) {
 
 }  // namespace
 
-BackendRegistry::BackendRegistry(std::string hpcflow_binary, EndSink fake_on_end)
-    : binary_(std::move(hpcflow_binary)), fake_on_end_(std::move(fake_on_end)) {}
+BackendRegistry::BackendRegistry(std::string hpcflow_binary, EndSink fake_on_end,
+                                 QueueSink on_queued, QueueSink on_dequeued)
+    : binary_(std::move(hpcflow_binary)),
+      fake_on_end_(std::move(fake_on_end)),
+      on_queued_(std::move(on_queued)),
+      on_dequeued_(std::move(on_dequeued)) {}
 
 BackendRegistry::~BackendRegistry() = default;
 
@@ -58,6 +62,8 @@ Result<backends::Backend*> BackendRegistry::Get(const std::string& name) {
   if (name == "local") {
     backends::LocalOptions options;
     options.wrapper_command = wrapper;
+    options.on_queued = on_queued_;
+    options.on_dequeued = on_dequeued_;
     backend = std::make_unique<backends::LocalBackend>(options);
   } else if (name == "mpi") {
     if (!OnPath("mpirun")) {
@@ -66,6 +72,8 @@ Result<backends::Backend*> BackendRegistry::Get(const std::string& name) {
     }
     backends::MpiOptions options;
     options.local.wrapper_command = wrapper;
+    options.local.on_queued = on_queued_;
+    options.local.on_dequeued = on_dequeued_;
     backend = std::make_unique<backends::MpiBackend>(options);
   } else if (name == "slurm") {
     if (!OnPath("sbatch")) {
@@ -79,6 +87,8 @@ Result<backends::Backend*> BackendRegistry::Get(const std::string& name) {
   } else if (name == "fake") {
     backends::FakeOptions options;
     options.on_end = fake_on_end_;
+    options.on_queued = on_queued_;
+    options.on_dequeued = on_dequeued_;
     backend = std::make_unique<backends::FakeBackend>(options);
   } else {
     return Fail("hpcflow.BackendUnavailable",

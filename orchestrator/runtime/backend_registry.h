@@ -20,7 +20,12 @@ class BackendRegistry {
   // The fake backend has no job wrapper: it reports ends through `fake_on_end`.
   using EndSink = std::function<void(const backends::JobHandle&, const backends::JobEnd&)>;
 
-  BackendRegistry(std::string hpcflow_binary, EndSink fake_on_end);
+  // A job waits in a backend's own slot queue (local, mpi, fake), or leaves
+  // it: its task's clock stops, and starts again (from any thread).
+  using QueueSink = std::function<void(const backends::JobHandle&)>;
+
+  BackendRegistry(std::string hpcflow_binary, EndSink fake_on_end, QueueSink on_queued = {},
+                  QueueSink on_dequeued = {});
   ~BackendRegistry();
 
   static bool IsKnown(const std::string& name);
@@ -39,6 +44,8 @@ class BackendRegistry {
  private:
   std::string binary_;
   EndSink fake_on_end_;
+  QueueSink on_queued_;
+  QueueSink on_dequeued_;
   std::map<std::string, std::unique_ptr<backends::Backend>> backends_;
 };
 

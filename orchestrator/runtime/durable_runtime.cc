@@ -46,7 +46,26 @@ DurableRuntime::DurableRuntime(RuntimeOptions options, std::unique_ptr<Execution
       if (auto s = OnJobEnded(it->second, end, false); !s) loop_failure_ = Fail(s.error());
     });
   };
-  backends_ = std::make_unique<BackendRegistry>(options_.hpcflow_binary, on_fake_end);
+  // A job waits for a slot of this machine, then leaves the queue: its
+  // task's timeout stops meanwhile (the interpreter's OnTaskQueued and
+  // OnTaskStarted, recorded as inputs so that a replay does the same).
+  auto queue_event = [this](const char* kind) {
+    return [this, kind](const backends::JobHandle& handle) {
+      Post([this, kind, name = handle.name] {
+        auto it = job_names_.find(name);
+        if (it == job_names_.end()) return;
+        TaskKey key = it->second;
+        auto open = open_tasks_.find(key);
+        auto active = active_.find(key.first);
+        if (open == open_tasks_.end() || active == active_.end() || !open->second.timed) return;
+        InputRecord input{0, kind, static_cast<int64_t>(key.second), "", NowMs()};
+        if (auto s = Apply(active->second, std::move(input), 0); !s) loop_failure_ = s;
+      });
+    };
+  };
+  backends_ =
+      std::make_unique<BackendRegistry>(options_.hpcflow_binary, on_fake_end,
+                                        queue_event("task_queued"), queue_event("task_started"));
   worker_ = std::make_unique<BackgroundWorker>();
 }
 

@@ -193,7 +193,10 @@ class DurableRuntime {
     // Jobs only: where it runs, and how to find it again.
     backends::Backend* backend = nullptr;
     backends::JobHandle handle;
-    bool job_ended = false;     // its end is known (waitForTaskToken jobs keep waiting)
+    bool job_ended = false;  // its end is known (waitForTaskToken jobs keep waiting)
+    // It has a TimeoutSeconds or HeartbeatSeconds timer, which restarts
+    // when its job leaves the machine's slot queue.
+    bool timed = false;
     int64_t ended_seen_ms = 0;  // reconciliation saw it ended, unreported, at this time
   };
   // A job that runs on after its task ended (a callback ended a .sync task

@@ -51,6 +51,8 @@ workflows::Effects FeedInput(workflows::Interpreter& interpreter, const InputRec
   if (input.kind == "task_failed")
     return interpreter.OnTaskFailed(ref, ErrorFromPayload(value), now);
   if (input.kind == "heartbeat") return interpreter.OnTaskHeartbeat(ref, now);
+  if (input.kind == "task_queued") return interpreter.OnTaskQueued(ref, now);
+  if (input.kind == "task_started") return interpreter.OnTaskStarted(ref, now);
   if (input.kind == "timer") return interpreter.OnTimerFired(ref, now);
   if (input.kind == "stop") return interpreter.Stop(ErrorFromPayload(value), now);
   if (input.kind == "continue") return interpreter.Continue(now);

@@ -189,6 +189,9 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id, std::vector<Ta
     const auto& resource = order.resource;
     OpenTask& open = open_tasks_[key];
     open.state = task.state_name;
+    // 99999999 s is AWS's default, for which the interpreter sets no timer.
+    open.timed = task.heartbeat_seconds.has_value() ||
+                 (task.timeout_seconds && *task.timeout_seconds < 99999999);
     if (!resource) {
       fail(resource.error().name, resource.error().cause);
       continue;

@@ -77,7 +77,8 @@ struct StateMachineRecord {
 // One event fed to the interpreter.
 struct InputRecord {
   int64_t seq = 0;
-  std::string kind;     // start, task_succeeded, task_failed, heartbeat, timer, stop
+  std::string kind;     // start, task_succeeded, task_failed, heartbeat, task_queued,
+                        // task_started, timer, stop
   int64_t ref = 0;      // task or timer id
   std::string payload;  // JSON text: output, or {"error","cause"}
   int64_t time_ms = 0;

@@ -9,6 +9,10 @@
 # 2. A Retry with IntervalSeconds 2 on a job that fails its first attempt;
 #    kill -9 during the interval: the job runs exactly twice, the second
 #    attempt starts 2 s after the failure (not 2 s after the restart).
+# 3. TimeoutSeconds does not count the time a job waits for the machine's
+#    slots: three 1.5 s jobs that each take every core, TimeoutSeconds 2,
+#    all succeed (the third waited 3 s); a job that runs too long still
+#    times out.
 source "$(dirname "$0")/lib.sh" "$@"
 
 # --- 1. Wait 4 s across a crash ----------------------------------------------
@@ -73,5 +77,17 @@ check "the retry interval was not restarted from zero ($gap ms < $((restart_ms -
   test "$gap" -lt $((restart_ms - failed_ms + 2000))
 expect_eq "two attempts scheduled in the history" 2 \
   "$(jq '[.[] | select(.type == "TaskScheduled")] | length' <<<"$history")"
+
+# --- 3. Waiting for a slot is not part of a task's time ---------------------------
+log "--- queued jobs and TimeoutSeconds"
+e2e_state_dir Q
+out=$("$HPCFLOW" run "$E2E_WORKFLOWS/queued_timeout.yaml" --json --state-dir "$Q" \
+  --input "{\"items\": [1, 2, 3], \"cpus\": $(nproc), \"seconds\": 1.5}" 2>"$Q/run.err")
+expect_eq "all three succeed, though the third waited longer than its timeout" \
+  '{"status":"SUCCEEDED","output":[{"code":0},{"code":0},{"code":0}]}' "$out"
+out=$("$HPCFLOW" run "$E2E_WORKFLOWS/queued_timeout.yaml" --json --state-dir "$Q" \
+  --input "{\"items\": [1], \"cpus\": $(nproc), \"seconds\": 3}" 2>>"$Q/run.err")
+expect_eq "a job that runs past its timeout still times out" "FAILED States.Timeout" \
+  "$(jq -r '"\(.status) \(.error)"' <<<"$out")"
 
 e2e_finish

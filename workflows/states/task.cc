@@ -82,6 +82,9 @@ Step Interpreter::Impl::RunTask(int sid) {
   // AWS's default task timeout (DESIGN §5); no timer is needed for it.
   request.timeout_seconds = timeout->value_or(99999999);
   request.heartbeat_seconds = *heartbeat;
+  s.timeout_seconds = *timeout;
+  s.task_started = false;
+  s.task_queued = false;
   if (*timeout) {
     s.timeout_timer = StartTimer(sid, TimerKind::kTaskTimeout, AddSeconds(now_, **timeout));
   }

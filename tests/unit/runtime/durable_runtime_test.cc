@@ -93,5 +93,43 @@ TEST_F(DurableRuntimeTest, TokensBeforeTheirJobsEndCloseEveryJobOnceItEnds) {
   for (const auto& item : *output) EXPECT_EQ(item, (Json{{"ok", true}}));
 }
 
+// Regression (issue 13, item 7): jobs that waited for one of the machine's
+// slots timed out before they ran. Each job here takes every slot for
+// 600 ms, so the third waits 1.2 s; TimeoutSeconds 1 counts from when each
+// job starts, and all of them succeed. The first job, not queued, keeps the
+// timer it had from submission.
+TEST_F(DurableRuntimeTest, TimeWaitingForASlotDoesNotCountAgainstTheTimeout) {
+  Json job = {{"Type", "Task"},
+              {"Resource", "hpcflow:::job:run.sync"},
+              {"TimeoutSeconds", 1},
+              {"Parameters", {{"Command", "fake:duration_ms=600"}, {"Cpus", 64}}},
+              {"ResultSelector", {{"state.$", "$.State"}}},
+              {"End", true}};
+  Json map = {{"Type", "Map"},
+              {"ItemsPath", "$.items"},
+              {"ItemProcessor", {{"StartAt", "Job"}, {"States", {{"Job", job}}}}},
+              {"End", true}};
+  std::string definition = DumpJson(Json{{"StartAt", "Each"}, {"States", {{"Each", map}}}});
+  std::string id = Start(definition, {{"items", {1, 2, 3}}});
+  ASSERT_TRUE(
+      WaitFor([&] { return Record(id).status != "RUNNING" && Record(id).status != "PENDING"; }));
+  ExecutionRecord done = Record(id);
+  EXPECT_EQ(done.status, "SUCCEEDED") << done.error.value_or("") << ": " << done.cause.value_or("");
+  ASSERT_TRUE(done.output);
+  EXPECT_EQ(Json::parse(*done.output),
+            Json::parse(R"([{"state":"COMPLETED"},{"state":"COMPLETED"},{"state":"COMPLETED"}])"));
+  // The two that waited have their queueing and start recorded (replayed
+  // after a crash).
+  auto inputs = reader_->Inputs(id);
+  ASSERT_TRUE(inputs);
+  int queued = 0, started = 0;
+  for (const auto& in : *inputs) {
+    queued += in.kind == "task_queued";
+    started += in.kind == "task_started";
+  }
+  EXPECT_EQ(queued, 2);
+  EXPECT_EQ(started, 2);
+}
+
 }  // namespace
 }  // namespace hpcflow::orchestrator

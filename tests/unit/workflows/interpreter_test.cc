@@ -709,6 +709,87 @@ TEST(InterpreterTimeoutTest, HeartbeatsPushTheDeadlineBack) {
   EXPECT_EQ(interp->error().name, "States.HeartbeatTimeout");
 }
 
+// Regression (issue 13, item 7): a job that waited for a slot of the local
+// machine timed out before it ran. Time in the host's own queue does not
+// count: the timeout and the heartbeat restart when the task's work starts.
+TEST(InterpreterTimeoutTest, ATasksClockStartsWhenItsWorkStarts) {
+  auto interp = Make(R"({
+    "StartAt": "T",
+    "States": {"T": {"Type": "Task", "Resource": "r", "End": true,
+                     "TimeoutSeconds": 65, "HeartbeatSeconds": 20}}
+  })");
+  Effects start = interp->Start(J("{}"), kT0);
+  const TaskRequest task = OnlyTask(start);
+  ASSERT_EQ(start.start_timers.size(), 2u);
+  std::vector<uint64_t> first;
+  for (const auto& t : start.start_timers) first.push_back(t.timer_id);
+
+  // It waited 60 s for a slot, then starts.
+  Effects started = interp->OnTaskStarted(task.task_id, kT0 + 60'000);
+  EXPECT_EQ(started.cancel_timers.size(), 2u);
+  for (uint64_t id : first) EXPECT_TRUE(Contains(started.cancel_timers, id));
+  ASSERT_EQ(started.start_timers.size(), 2u);
+  uint64_t timeout = 0;
+  for (const auto& t : started.start_timers) {
+    EXPECT_TRUE(t.fire_at == kT0 + 125'000 || t.fire_at == kT0 + 80'000) << t.fire_at;
+    if (t.fire_at == kT0 + 125'000) timeout = t.timer_id;
+  }
+  // The old deadline passes: nothing happens.
+  for (uint64_t id : first) EXPECT_TRUE(interp->OnTimerFired(id, kT0 + 65'000).empty());
+  EXPECT_EQ(interp->status(), ExecutionStatus::kRunning);
+  // Once per task: a second start report changes nothing.
+  EXPECT_TRUE(interp->OnTaskStarted(task.task_id, kT0 + 70'000).empty());
+  // Unknown tasks are ignored.
+  EXPECT_TRUE(interp->OnTaskStarted(task.task_id + 100, kT0 + 70'000).empty());
+  // The job itself then takes too long: 65 s after it started.
+  interp->OnTaskHeartbeat(task.task_id, kT0 + 75'000);
+  Effects expired = interp->OnTimerFired(timeout, kT0 + 125'000);
+  EXPECT_EQ(expired.cancel_tasks, std::vector<uint64_t>{task.task_id});
+  EXPECT_EQ(interp->error().name, "States.Timeout");
+}
+
+TEST(InterpreterTimeoutTest, AQueuedTasksTimersStopUntilItStarts) {
+  auto interp = Make(R"({
+    "StartAt": "T",
+    "States": {"T": {"Type": "Task", "Resource": "r", "End": true,
+                     "TimeoutSeconds": 10, "HeartbeatSeconds": 5}}
+  })");
+  Effects start = interp->Start(J("{}"), kT0);
+  const TaskRequest task = OnlyTask(start);
+  Effects queued = interp->OnTaskQueued(task.task_id, kT0 + 1);
+  EXPECT_EQ(queued.cancel_timers.size(), 2u);
+  EXPECT_TRUE(queued.start_timers.empty());
+  // An hour in the queue: nothing fires (the old timers are gone).
+  for (const auto& t : start.start_timers) {
+    EXPECT_TRUE(interp->OnTimerFired(t.timer_id, kT0 + 3'600'000).empty());
+  }
+  EXPECT_EQ(interp->status(), ExecutionStatus::kRunning);
+  EXPECT_TRUE(interp->OnTaskQueued(task.task_id, kT0 + 2).empty()) << "once";
+  Effects started = interp->OnTaskStarted(task.task_id, kT0 + 3'600'000);
+  ASSERT_EQ(started.start_timers.size(), 2u);
+  uint64_t heartbeat = 0;
+  for (const auto& t : started.start_timers) {
+    if (t.fire_at == kT0 + 3'605'000) heartbeat = t.timer_id;
+  }
+  ASSERT_NE(heartbeat, 0u);
+  interp->OnTimerFired(heartbeat, kT0 + 3'605'000);
+  EXPECT_EQ(interp->error().name, "States.HeartbeatTimeout");
+  // After it started, a queue report changes nothing.
+  auto again = Make(R"({"StartAt": "T",
+    "States": {"T": {"Type": "Task", "Resource": "r", "TimeoutSeconds": 10, "End": true}}})");
+  Effects s2 = again->Start(J("{}"), kT0);
+  again->OnTaskStarted(OnlyTask(s2).task_id, kT0 + 5);
+  EXPECT_TRUE(again->OnTaskQueued(OnlyTask(s2).task_id, kT0 + 6).empty());
+}
+
+TEST(InterpreterTimeoutTest, AStartWithoutTimeoutsChangesNothing) {
+  auto interp = Make(R"({"StartAt": "T",
+    "States": {"T": {"Type": "Task", "Resource": "r", "End": true}}})");
+  Effects start = interp->Start(J("{}"), kT0);
+  EXPECT_TRUE(interp->OnTaskStarted(OnlyTask(start).task_id, kT0 + 1000).empty());
+  EXPECT_EQ(interp->status(), ExecutionStatus::kRunning);
+}
+
 TEST(InterpreterTimeoutTest, ExecutionTimeoutEndsTheRunAsTimedOut) {
   auto interp = Make(R"({
     "TimeoutSeconds": 60,
