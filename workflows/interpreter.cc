@@ -57,6 +57,9 @@ Effects Interpreter::OnTimerFired(uint64_t timer_id, TimeMs now) {
 }
 Effects Interpreter::Continue(TimeMs now) { return impl_->Continue(now); }
 Effects Interpreter::Stop(AslError error, TimeMs now) { return impl_->Stop(std::move(error), now); }
+Effects Interpreter::Redrive(const RedriveRequest& request, TimeMs now) {
+  return impl_->Redrive(request, now);
+}
 ExecutionStatus Interpreter::status() const { return impl_->status_; }
 const Json& Interpreter::output() const { return impl_->output_; }
 Json Interpreter::TakeOutput() { return std::move(impl_->output_); }
@@ -274,6 +277,57 @@ Effects Interpreter::Impl::Stop(AslError error, TimeMs now) {
     FinishExecution(ExecutionStatus::kAborted, Json(), std::move(error));
   }
   return TakeEffects();
+}
+
+Effects Interpreter::Impl::Redrive(const RedriveRequest& request, TimeMs now) {
+  now_ = now;
+  if (status_ != ExecutionStatus::kRunning) return TakeEffects();
+  redrive_count_ = request.count;
+  redrive_time_ = now;
+  event_id_ = std::max(event_id_, request.next_event_id - 1);
+  next_task_id_ = std::max(next_task_id_, request.next_task_id);
+  quiet_ = false;
+  EmitWith("ExecutionRedriven", "", "redriveCount", Json(request.count));
+  for (size_t i = 0; i < scopes_.size(); ++i) {
+    if (scopes_[i].alive) RestartTimersForRedrive(static_cast<int>(i));
+  }
+  // A fresh TimeoutSeconds: the old deadline is what ended a timed-out one.
+  if (execution_timer_ != 0) {
+    CancelTimer(execution_timer_);
+    execution_timer_ = StartTimer(-1, TimerKind::kExecutionTimeout,
+                                  AddSeconds(now, *definition_->timeout_seconds));
+  }
+  return TakeEffects();
+}
+
+void Interpreter::Impl::RestartTimersForRedrive(int sid) {
+  Scope& s = scopes_[sid];
+  // The state runs again with the whole of its Retry budget.
+  std::fill(s.retry_attempts.begin(), s.retry_attempts.end(), 0);
+  s.retry_count = 0;
+  if (s.timer != 0) {
+    auto it = timers_.find(s.timer);
+    TimerKind kind = it != timers_.end() ? it->second.kind : TimerKind::kRetry;
+    TimeMs due = it != timers_.end() ? it->second.fire_at : now_;
+    CancelTimer(s.timer);
+    // A Wait keeps its due time (now, if that passed); a pending retry runs now.
+    s.timer = StartTimer(sid, kind, kind == TimerKind::kWait ? std::max(due, now_) : now_);
+  }
+  if (s.task == 0) return;
+  // The task's job is started again: its clocks start again too, and stop
+  // while it waits in the host's queue (OnTaskQueued) as for a first start.
+  s.task_started = false;
+  s.task_queued = false;
+  CancelTimer(s.timeout_timer);
+  CancelTimer(s.heartbeat_timer);
+  if (s.timeout_seconds) {
+    s.timeout_timer =
+        StartTimer(sid, TimerKind::kTaskTimeout, AddSeconds(now_, *s.timeout_seconds));
+  }
+  if (s.heartbeat_seconds) {
+    s.heartbeat_timer =
+        StartTimer(sid, TimerKind::kHeartbeat, AddSeconds(now_, *s.heartbeat_seconds));
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -665,7 +719,7 @@ void Interpreter::Impl::FreeScope(int sid) {
 
 uint64_t Interpreter::Impl::StartTimer(int sid, TimerKind kind, TimeMs fire_at) {
   uint64_t id = next_timer_id_++;
-  timers_[id] = TimerTarget{sid, sid >= 0 ? scopes_[sid].generation : 0, kind};
+  timers_[id] = TimerTarget{sid, sid >= 0 ? scopes_[sid].generation : 0, kind, fire_at};
   effects_.start_timers.push_back({id, fire_at});
   return id;
 }

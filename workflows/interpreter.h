@@ -45,6 +45,20 @@ struct ExecutionInfo {
   uint64_t random_seed = 0;
 };
 
+// AWS's default TimeoutSeconds of a Task without one; the interpreter sets
+// no timer for it.
+inline constexpr double kDefaultTaskTimeoutSeconds = 99999999;
+
+// What a host gives Interpreter::Redrive.
+struct RedriveRequest {
+  int64_t count = 1;  // $$.Execution.RedriveCount from now on
+  // The first history event and task ids the redrive may use: the host's
+  // record already holds the events and tasks of the decision that ended
+  // the execution, which this interpreter never saw.
+  int64_t next_event_id = 0;
+  uint64_t next_task_id = 0;
+};
+
 // A task the host must run. `task_id` is unique within the execution.
 struct TaskRequest {
   uint64_t task_id = 0;
@@ -149,6 +163,15 @@ class Interpreter {
   Effects Continue(TimeMs now);
   // Stops the execution: status ABORTED, all running tasks and timers cancelled.
   Effects Stop(AslError error, TimeMs now);
+  // Continues an execution that FAILED, TIMED_OUT or was ABORTED (Step
+  // Functions' RedriveExecution). The host builds this interpreter from the
+  // execution's inputs without the one that ended it, so that what failed or
+  // was cancelled by the end is still running here and what succeeded is
+  // kept; Redrive then resets the retry counters of the running states,
+  // restarts their timers from `now` (a Wait keeps its due time) and the
+  // execution's TimeoutSeconds, and records ExecutionRedriven. The host runs
+  // RunningTasks() again. Ignored unless the execution is running.
+  Effects Redrive(const RedriveRequest& request, TimeMs now);
 
   ExecutionStatus status() const;
   const Json& output() const;

@@ -26,7 +26,8 @@ const Json& Interpreter::Impl::Env::Context() const {
   execution["StartTime"] = FormatTimeMs(impl_.start_time());
   execution["Name"] = info.name;
   execution["RoleArn"] = info.role_arn;
-  execution["RedriveCount"] = 0;
+  execution["RedriveCount"] = impl_.redrive_count();
+  if (impl_.redrive_count() > 0) execution["RedriveTime"] = FormatTimeMs(impl_.redrive_time());
   context["StateMachine"] = {{"Id", info.state_machine_id}, {"Name", info.state_machine_name}};
   Json state = {{"Name", st.name}, {"EnteredTime", FormatTimeMs(s.entered_time)}};
   if (st.type == StateType::kTask) state["RetryCount"] = s.retry_count;

@@ -92,6 +92,7 @@ struct TimerTarget {
   int scope = -1;
   uint32_t generation = 0;
   TimerKind kind = TimerKind::kWait;
+  TimeMs fire_at = 0;  // a redrive keeps a Wait's due time
 };
 
 struct TaskTarget {
@@ -134,6 +135,7 @@ class Interpreter::Impl {
   Effects OnTimerFired(uint64_t timer_id, TimeMs now);
   Effects Continue(TimeMs now);
   Effects Stop(AslError error, TimeMs now);
+  Effects Redrive(const RedriveRequest& request, TimeMs now);
 
   ExecutionStatus status_ = ExecutionStatus::kRunning;
   Json output_;
@@ -238,6 +240,8 @@ class Interpreter::Impl {
     return execution_input_lent_to_ ? *execution_input_lent_to_ : execution_input_;
   }
   TimeMs start_time() const { return start_time_; }
+  int64_t redrive_count() const { return redrive_count_; }
+  TimeMs redrive_time() const { return redrive_time_; }
 
  private:
   void Drain();
@@ -256,6 +260,10 @@ class Interpreter::Impl {
   // Env::Context), where it is; execution_input_ is empty meanwhile.
   const Json* execution_input_lent_to_ = nullptr;
   TimeMs start_time_ = 0;
+  int64_t redrive_count_ = 0;
+  TimeMs redrive_time_ = 0;
+  // Restarts the timers of a redriven scope (see Redrive).
+  void RestartTimersForRedrive(int sid);
   // Deques: references stay valid while new scopes and runs are added.
   std::deque<Scope> scopes_;
   std::vector<int> free_scopes_;

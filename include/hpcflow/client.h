@@ -58,6 +58,8 @@ class HPCFLOW_API Client {
   Result<ExecutionInfo> Wait(const std::string& id_or_name, std::chrono::milliseconds timeout);
   Status Stop(const std::string& id_or_name, const std::string& error = "",
               const std::string& cause = "");
+  // Errors as the Engine's Redrive, and the server's ("ExecutionNotRedrivable").
+  Status Redrive(const std::string& id_or_name);
   Result<std::vector<HistoryEvent>> History(const std::string& id_or_name);
   Result<std::vector<ExecutionInfo>> List(const ListRequest& request = {});
   // Polls the history (every 200 ms, on a thread of the subscription's own)

@@ -142,6 +142,14 @@ class HPCFLOW_API Engine {
   // "NotFound", "store".
   Status Stop(const std::string& id_or_name, const std::string& error = "",
               const std::string& cause = "");
+  // Continues an execution that FAILED, TIMED_OUT or was ABORTED under the
+  // same id, as AWS's RedriveExecution: what succeeded is kept, the states
+  // that failed or were cancelled by its end run again (Map iterations and
+  // Parallel branches: only those), with their retry counters reset; its
+  // history goes on with ExecutionRedriven. Errors: "NotFound",
+  // "ExecutionNotRedrivable" (with why: it succeeded, is express, ...),
+  // "store".
+  Status Redrive(const std::string& id_or_name);
   // Errors: "NotFound", "store".
   Result<std::vector<HistoryEvent>> History(const std::string& id_or_name);
   Result<std::vector<ExecutionInfo>> List(const ListRequest& request = {});

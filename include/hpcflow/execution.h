@@ -49,7 +49,9 @@ struct ExecutionInfo {
   int64_t start_ms = 0;  // Unix time in milliseconds; 0 while PENDING
   int64_t stop_ms = 0;   // 0 while it runs
   int64_t transitions = 0;
-  std::string parent_id;  // the execution that started it, if any
+  std::string parent_id;      // the execution that started it, if any
+  int64_t redrive_count = 0;  // how often it was redriven (Engine::Redrive)
+  int64_t redrive_ms = 0;     // its last redrive; 0 when none
 
   // True once the status is final (not PENDING or RUNNING).
   bool done() const { return status != "PENDING" && status != "RUNNING"; }

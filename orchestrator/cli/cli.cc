@@ -23,6 +23,9 @@ const char kUsage[] =
     "  list [--status S] [--limit N] [--json]\n"
     "  history EXECUTION [--json]        the execution's events\n"
     "  stop EXECUTION [--error E] [--cause C]\n"
+    "  redrive EXECUTION [--wait] [--json]\n"
+    "                                    continue a FAILED, TIMED_OUT or ABORTED execution\n"
+    "                                    from where it failed (AWS RedriveExecution)\n"
     "  register NAME WORKFLOW [--type STANDARD|EXPRESS] | register --list\n"
     "                                    name a workflow for startExecution (NAME, an ARN)\n"
     "  server                            the orchestrator (normally started by submit)\n"
@@ -64,6 +67,7 @@ int RunCli(const std::vector<std::string>& args) {
   if (command == "list") return CmdList(rest);
   if (command == "history") return CmdHistory(rest);
   if (command == "stop") return CmdStop(rest);
+  if (command == "redrive") return CmdRedrive(rest);
   if (command == "callback") return CmdCallback(rest);
   if (command == "register") return CmdRegister(rest);
   std::cerr << "hpcflow: unknown command '" << command << "'\n\n" << kUsage;

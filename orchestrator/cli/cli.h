@@ -31,6 +31,7 @@ int CmdStatus(const std::vector<std::string>& args);
 int CmdList(const std::vector<std::string>& args);
 int CmdHistory(const std::vector<std::string>& args);
 int CmdStop(const std::vector<std::string>& args);
+int CmdRedrive(const std::vector<std::string>& args);
 int CmdCallback(const std::vector<std::string>& args);
 int CmdRegister(const std::vector<std::string>& args);
 

@@ -1,4 +1,4 @@
-// `hpcflow submit|status|list|history|stop`: the commands that work on the
+// `hpcflow submit|status|list|history|stop|redrive`: the commands that work on the
 // executions of a state directory. When its server runs they go through its
 // control API (control_client.h); without one, status, list and history read
 // the store directly, and submit and stop leave their request in the store
@@ -477,6 +477,59 @@ int CmdStop(const std::vector<std::string>& args) {
               << state_dir << "/server.log)\n";
   }
   return kExitBusy;
+}
+
+int CmdRedrive(const std::vector<std::string>& args) {
+  po::options_description flags("hpcflow redrive EXECUTION");
+  flags.add_options()("execution", po::value<std::string>()->required(), "execution id or name")(
+      "wait", "follow the execution to its end and print its result")("json", "print JSON")(
+      "state-dir", po::value<std::string>()->default_value(""), "state directory");
+  po::positional_options_description positional;
+  positional.add("execution", 1);
+  po::variables_map vm;
+  if (!ParseFlags(args, flags, positional, vm, "redrive")) return kExitUsage;
+  std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  int exit_code = kExitOk;
+  auto found = FindExecution(state_dir, vm["execution"].as<std::string>(), "redrive", exit_code);
+  if (!found) return exit_code;
+  const ExecutionRecord& record = found->record;
+  // Refused here already when the record says so: no server is started
+  // for nothing.
+  if (std::string refusal = RedriveRefusal(record); !refusal.empty()) {
+    std::cerr << "hpcflow redrive: cannot redrive " << record.id << ": " << refusal << "\n";
+    return kExitUsage;
+  }
+  EnsureServer(state_dir);
+  auto reply =
+      CallServer(state_dir, "POST", "/v1/executions/" + UrlSegment(record.id) + "/redrive", "{}");
+  if (!reply || !*reply) {
+    std::cerr << "hpcflow redrive: the server of " << state_dir << " did not answer (see "
+              << ServerLogFile(state_dir) << ")\n";
+    return kExitBusy;
+  }
+  if ((*reply)->status != 200 && (*reply)->status != 202) {
+    return ReportServerError("redrive", **reply);
+  }
+  auto body = ParseJson((*reply)->body);
+  if ((*reply)->status == 202) {
+    std::cerr << "hpcflow redrive: the redrive request is recorded; the embedding engine that "
+                 "owns the execution ("
+              << record.owner << ") acts on it when it opens\n";
+    if (vm.count("json") && body) std::cout << DumpJson(*body) << "\n";
+    return kExitOk;
+  }
+  const int64_t count = body && body->is_object() ? body->value("redriveCount", int64_t{0}) : 0;
+  if (vm.count("wait")) {
+    std::cerr << record.id << " (redrive " << count << ")\n";
+    return WaitAndPrint(*found->store, record.id, vm.count("json") > 0);
+  }
+  if (vm.count("json") && body) {
+    std::cout << DumpJson(*body) << "\n";
+  } else {
+    std::cout << record.id << "\n";
+    std::cerr << "hpcflow redrive: redrive " << count << " of " << record.id << " runs\n";
+  }
+  return kExitOk;
 }
 
 }  // namespace hpcflow::orchestrator

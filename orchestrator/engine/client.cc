@@ -57,6 +57,8 @@ ExecutionInfo InfoFromJson(const Json& j) {
   info.stop_ms = ParseTimeMs(j.value("stopDate", Json()));
   info.transitions = j.value("transitions", int64_t{0});
   info.parent_id = j.value("parentExecutionId", std::string());
+  info.redrive_count = j.value("redriveCount", int64_t{0});
+  info.redrive_ms = ParseTimeMs(j.value("redriveDate", Json()));
   return info;
 }
 
@@ -210,6 +212,13 @@ Status Client::Stop(const std::string& id_or_name, const std::string& error,
   if (!cause.empty()) body["cause"] = cause;
   auto answer = impl_->Call(
       "POST", "/v1/executions/" + orchestrator::UrlSegment(id_or_name) + "/stop", DumpJson(body));
+  if (!answer) return Fail(answer.error());
+  return {};
+}
+
+Status Client::Redrive(const std::string& id_or_name) {
+  auto answer = impl_->Call(
+      "POST", "/v1/executions/" + orchestrator::UrlSegment(id_or_name) + "/redrive", "{}");
   if (!answer) return Fail(answer.error());
   return {};
 }

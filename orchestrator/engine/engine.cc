@@ -473,6 +473,22 @@ Status Engine::Stop(const std::string& id_or_name, const std::string& error,
   return {};
 }
 
+Status Engine::Redrive(const std::string& id_or_name) {
+  if (auto s = impl_->NotOnLoopThread("Engine::Redrive"); !s) return s;
+  auto record = impl_->Find(id_or_name);
+  if (!record) return Fail(record.error());
+  std::string id = record->id;
+  DurableRuntime* runtime = impl_->runtime.get();
+  // Taken over from whoever ran it before (a server, a run that ended):
+  // this engine runs it from now on.
+  auto redriven = impl_->OnLoop<bool>("Engine::Redrive", [runtime, id]() -> Result<bool> {
+    if (auto s = runtime->RedriveExecution(id); !s) return Fail(s.error());
+    return true;
+  });
+  if (!redriven) return Fail(redriven.error());
+  return {};
+}
+
 Result<std::vector<HistoryEvent>> Engine::History(const std::string& id_or_name) {
   auto record = impl_->Find(id_or_name);
   if (!record) return Fail(record.error());

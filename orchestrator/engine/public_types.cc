@@ -18,6 +18,8 @@ ExecutionInfo ToExecutionInfo(const ExecutionRecord& r) {
   info.stop_ms = r.stop_ms;
   info.transitions = r.transitions;
   info.parent_id = r.parent_id;
+  info.redrive_count = r.redrive_count;
+  info.redrive_ms = r.redrive_ms;
   return info;
 }
 

@@ -87,7 +87,7 @@ void DurableRuntime::RequestShutdown() {
 // Loading and recovery.
 
 Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* parsed_input,
-                            const LoadedWorkflow* workflow) {
+                            const LoadedWorkflow* workflow, int64_t skip_seq) {
   std::vector<std::string> problems;
   Result<LoadedWorkflow> loaded =
       workflow != nullptr ? Result<LoadedWorkflow>(*workflow)
@@ -156,10 +156,14 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* pa
   if (!inputs) return Fail(inputs.error());
   replaying_ = true;
   bool more = false;
+  // Redrives continue from before the input that ended the execution.
+  std::set<int64_t> skipped = RedrivenInputs(*inputs);
+  if (skip_seq != 0) skipped.insert(skip_seq);
   for (const auto& in : *inputs) {
+    a.next_seq = in.seq + 1;
+    if (skipped.count(in.seq)) continue;
     workflows::Effects replayed = FeedInput(*a.interpreter, in, InputValue(in));
     more = replayed.more;
-    a.next_seq = in.seq + 1;
   }
   replaying_ = false;
   pending_events_.clear();
@@ -354,7 +358,12 @@ Status DurableRuntime::Apply(Active& a, InputRecord input, uint64_t completed_ta
   input.seq = a.next_seq;
   workflows::Effects effects = FeedInput(interp, input, std::move(value));
   if (effects.more) continues_.push_back(a.record.id);
+  const bool redrive = input.kind == "redrive";
+  if (redrive) {
+    if (auto s = AddRedrivenTasks(a, effects); !s) return s;
+  }
   Decision d;
+  d.redrive = redrive;
   d.execution_id = a.record.id;
   d.execution_num = a.record.num;
   d.completed_status = input.kind == "task_succeeded" ? "succeeded" : "failed";
@@ -614,6 +623,16 @@ Status DurableRuntime::HandleRequests() {
   auto requests = store_->TakeRequests(options_.owner);
   if (!requests) return Fail(requests.error());
   for (const auto& r : *requests) {
+    if (r.kind == "redrive") {
+      // The requester (a CLI while this engine was closed) is gone: a
+      // refusal can only be logged.
+      if (auto s = RedriveExecution(r.execution_id); !s) {
+        if (s.error().name == "store") return s;
+        std::cerr << "hpcflow: cannot redrive " << r.execution_id << ": " << s.error().cause
+                  << "\n";
+      }
+      continue;
+    }
     if (r.kind != "stop") continue;
     auto payload = ParseJson(r.payload.empty() ? "{}" : r.payload);
     Json p = payload ? *payload : Json::object();

@@ -150,6 +150,12 @@ class DurableRuntime {
   Status StartExecution(ExecutionRecord& record, Json input,
                         const LoadedWorkflow* workflow = nullptr);
   Status StopExecution(const std::string& id, const workflows::AslError& error);
+  // Continues an execution that FAILED, TIMED_OUT or was ABORTED, as AWS's
+  // RedriveExecution does (runtime_redrive.cc): same id, history appended,
+  // what succeeded kept, what failed or was cancelled by the end run again
+  // (new jobs, retry counters reset). Errors: ExecutionDoesNotExist,
+  // ExecutionNotRedrivable (with the reason), or the store's.
+  Status RedriveExecution(const std::string& id_or_name);
   // Before Run(): where jobs send callbacks, once the API server listens.
   void SetCallbackUrl(std::string url) { options_.callback_url = std::move(url); }
   // Before Run(): instead, how to open the callback endpoint when the first
@@ -228,8 +234,19 @@ class DurableRuntime {
   Status Apply(Active& active, InputRecord input, uint64_t completed_task, Json value);
   // `parsed_input`: the record's input already parsed (a new execution), or
   // null to parse record.input.
+  // `skip_seq`: an input left out of the replay (the one that ended an
+  // execution being redriven; earlier redrives' are left out anyway).
   Status Load(const ExecutionRecord& record, bool resume, Json* parsed_input = nullptr,
-              const LoadedWorkflow* workflow = nullptr);
+              const LoadedWorkflow* workflow = nullptr, int64_t skip_seq = 0);
+  // Redrive (runtime_redrive.cc). `as_child`: for a parent's redrive, which
+  // may redrive its children.
+  Status Redrive(ExecutionRecord record, bool as_child);
+  // A redrive step's tasks: those still running in the rebuilt interpreter,
+  // run again from their recorded requests.
+  Status AddRedrivenTasks(const Active& active, workflows::Effects& effects);
+  // The parent was redriven after this own child of it ended unsuccessfully.
+  bool ChildRedrivenWithParent(const std::string& parent_id, const ExecutionRecord& child) const;
+  Status RedriveChild(const ExecutionRecord& child);
   // Load(resume), with the failures that are the execution's own (not the
   // store's) turned into quarantine.
   Status Resume(const ExecutionRecord& record);
@@ -280,6 +297,8 @@ class DurableRuntime {
   int64_t NextReconcileMs() const;
   std::string JobDir(const std::string& execution_id, const workflows::TaskRequest& task) const;
   std::string JobName(const std::string& execution_id, uint64_t task_id) const;
+  // "-r<N>" for an execution redriven N times, else "".
+  std::string RedriveSuffix(const std::string& execution_id) const;
   std::string TaskToken(const std::string& execution_id, const workflows::TaskRequest& r) const;
 
   // Function tasks (runtime_functions.cc): hands the call to the function
@@ -293,14 +312,14 @@ class DurableRuntime {
   // Child workflows (runtime_children.cc).
   void StartChild(const std::string& parent_id, const workflows::TaskRequest& request,
                   const TaskResource& resource);
-  // The second half of StartChild, on the loop, once the child's file was
-  // read (off the loop): `text` or why it could not be read.
   // Where a child's definition came from.
   struct ChildSource {
     std::string workflow;       // its file (children resolve beside it)
     std::string state_machine;  // the registered name, "" for a file
     bool express = false;       // a registered EXPRESS state machine
   };
+  // The second half of StartChild, on the loop, once the child's file was
+  // read (off the loop): `text` or why it could not be read.
   void CreateChild(const std::string& parent_id, const workflows::TaskRequest& request,
                    const TaskResource& resource, const ChildSource& source,
                    Result<std::string> text);

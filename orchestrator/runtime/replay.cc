@@ -41,6 +41,33 @@ Json InputValue(const InputRecord& input) {
   return payload ? std::move(*payload) : Json();
 }
 
+std::set<int64_t> RedrivenInputs(const std::vector<InputRecord>& inputs) {
+  std::set<int64_t> out;
+  for (const auto& in : inputs) {
+    if (in.kind == "redrive") out.insert(in.ref);
+  }
+  return out;
+}
+
+Json RedrivePayload(const workflows::RedriveRequest& request) {
+  return {{"count", request.count},
+          {"next_event", request.next_event_id},
+          {"next_task", request.next_task_id}};
+}
+
+namespace {
+
+workflows::RedriveRequest RedriveRequestFrom(const Json& payload) {
+  workflows::RedriveRequest request;
+  if (!payload.is_object()) return request;
+  request.count = payload.value("count", int64_t{1});
+  request.next_event_id = payload.value("next_event", int64_t{0});
+  request.next_task_id = payload.value("next_task", uint64_t{0});
+  return request;
+}
+
+}  // namespace
+
 workflows::Effects FeedInput(workflows::Interpreter& interpreter, const InputRecord& input,
                              Json value) {
   const auto ref = static_cast<uint64_t>(input.ref);
@@ -56,6 +83,7 @@ workflows::Effects FeedInput(workflows::Interpreter& interpreter, const InputRec
   if (input.kind == "timer") return interpreter.OnTimerFired(ref, now);
   if (input.kind == "stop") return interpreter.Stop(ErrorFromPayload(value), now);
   if (input.kind == "continue") return interpreter.Continue(now);
+  if (input.kind == "redrive") return interpreter.Redrive(RedriveRequestFrom(value), now);
   return {};
 }
 

@@ -9,7 +9,9 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "common/json.h"
 #include "orchestrator/runtime/task_token.h"
@@ -46,6 +48,13 @@ TokenClaims TaskTokenClaims(const std::string& execution_id, const workflows::Ta
 // The value an input carries, from its recorded payload text (JSON null when
 // it has none or the text is not JSON).
 Json InputValue(const InputRecord& input);
+
+// The inputs that redrives left out (each "redrive" input names, in its
+// ref, the input that had ended the execution): a replay skips them.
+std::set<int64_t> RedrivenInputs(const std::vector<InputRecord>& inputs);
+
+// The payload of a "redrive" input: what Interpreter::Redrive is given.
+Json RedrivePayload(const workflows::RedriveRequest& request);
 
 // Feeds one input to the interpreter: the same call whether it is decided
 // now or replayed. `value` is the input's payload, parsed.

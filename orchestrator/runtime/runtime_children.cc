@@ -12,6 +12,7 @@
 #include "orchestrator/runtime/runtime_util.h"
 #include "orchestrator/runtime/state_machine_ref.h"
 #include "orchestrator/runtime/workflow_loader.h"
+#include "orchestrator/store/execution_json.h"
 #include "orchestrator/store/new_execution.h"
 
 namespace hpcflow::orchestrator {
@@ -207,10 +208,18 @@ void DurableRuntime::LinkChild(const std::string& parent_id, const workflows::Ta
   // task waits for too.
   const bool own = child.parent_id == parent_id && child.parent_task == int64_t(task_id);
   ChildWaiter waiter{parent_id, task_id, resource.sync2 ? "sync2" : "sync"};
-  if (!own && wait && child.status == "RUNNING") child_waiters_[child.id].push_back(waiter);
+  if (!own && wait && (child.status == "RUNNING" || child.status == "PENDING")) {
+    child_waiters_[child.id].push_back(waiter);
+  }
   if (child.status == "PENDING" && !active_.count(child.id)) {
-    if (!own && wait) child_waiters_[child.id].push_back(waiter);
     if (auto s = Load(child, false); !s) {
+      PostCompletion(
+          {parent_id, task_id, false, Json(), AslError{"States.TaskFailed", s.error().cause}});
+    }
+  } else if (own && ChildRedrivenWithParent(parent_id, child)) {
+    // The parent was redriven after this child ended unsuccessfully: the
+    // child runs again too (its own redrive; an express one starts over).
+    if (auto s = RedriveChild(child); !s) {
       PostCompletion(
           {parent_id, task_id, false, Json(), AslError{"States.TaskFailed", s.error().cause}});
     }
@@ -253,10 +262,13 @@ Json DescribeEndedChild(const ExecutionRecord& child, const std::string& status,
     if (!error.name.empty()) d["Error"] = error.name;
     if (error.cause) d["Cause"] = *error.cause;
   }
-  d["RedriveCount"] = 0;
-  d["RedriveStatus"] = "NOT_REDRIVABLE";
-  d["RedriveStatusReason"] = status == "SUCCEEDED" ? "Execution is SUCCEEDED and cannot be redriven"
-                                                   : "hpcflow cannot redrive executions yet";
+  d["RedriveCount"] = child.redrive_count;
+  if (child.redrive_ms) d["RedriveDate"] = child.redrive_ms;
+  ExecutionRecord ended = child;
+  ended.status = status;
+  std::string refusal = RedriveRefusal(ended);
+  d["RedriveStatus"] = refusal.empty() ? "REDRIVABLE" : "NOT_REDRIVABLE";
+  if (!refusal.empty()) d["RedriveStatusReason"] = refusal;
   return d;
 }
 

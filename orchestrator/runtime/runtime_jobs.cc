@@ -57,14 +57,22 @@ void DurableRuntime::CountCommands(const std::string& execution_id, backends::Ba
 std::string DurableRuntime::JobDir(const std::string& execution_id,
                                    const workflows::TaskRequest& task) const {
   // Unique per execution (hashed: ids of deep child chains share their
-  // first 80 characters) and per task, and so per attempt.
+  // first 80 characters) and per task, and so per attempt; and per redrive,
+  // which runs a task of the same id again.
   return options_.state_dir + "/executions/" + UniqueSafeName(execution_id) + "/tasks/" +
          std::to_string(task.task_id) + "-" +
-         SafeName(task.state_name.empty() ? std::string("task") : task.state_name).substr(0, 40);
+         SafeName(task.state_name.empty() ? std::string("task") : task.state_name).substr(0, 40) +
+         RedriveSuffix(execution_id);
 }
 
 std::string DurableRuntime::JobName(const std::string& execution_id, uint64_t task_id) const {
-  return UniqueSafeName(execution_id) + "-" + std::to_string(task_id);
+  return UniqueSafeName(execution_id) + "-" + std::to_string(task_id) + RedriveSuffix(execution_id);
+}
+
+std::string DurableRuntime::RedriveSuffix(const std::string& execution_id) const {
+  auto it = active_.find(execution_id);
+  if (it == active_.end() || it->second.record.redrive_count == 0) return "";
+  return "-r" + std::to_string(it->second.record.redrive_count);
 }
 
 std::string DurableRuntime::TaskToken(const std::string& execution_id,
@@ -189,9 +197,10 @@ void DurableRuntime::SubmitTasks(const std::string& execution_id, std::vector<Ta
     const auto& resource = order.resource;
     OpenTask& open = open_tasks_[key];
     open.state = task.state_name;
-    // 99999999 s is AWS's default, for which the interpreter sets no timer.
-    open.timed = task.heartbeat_seconds.has_value() ||
-                 (task.timeout_seconds && *task.timeout_seconds < 99999999);
+    // The interpreter sets no timer for AWS's default timeout.
+    open.timed =
+        task.heartbeat_seconds.has_value() ||
+        (task.timeout_seconds && *task.timeout_seconds < workflows::kDefaultTaskTimeoutSeconds);
     if (!resource) {
       fail(resource.error().name, resource.error().cause);
       continue;

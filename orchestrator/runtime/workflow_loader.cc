@@ -78,15 +78,6 @@ Result<LoadedWorkflow> LoadWorkflowText(std::string_view text, const std::string
   return loaded;
 }
 
-Result<LoadedWorkflow> LoadWorkflow(const std::string& path, std::vector<std::string>& problems) {
-  auto text = ReadFile(path);
-  if (!text) {
-    problems.push_back(path + ": " + text.error().cause);
-    return Fail(text.error());
-  }
-  return LoadWorkflowText(*text, path, problems);
-}
-
 Result<DefinitionSource> ReadDefinition(const std::string& path, std::string text) {
   DefinitionSource source{std::move(text), "inline"};
   if (!path.empty()) {
@@ -113,6 +104,12 @@ Result<ValidWorkflow> ReadValidWorkflow(const std::string& path,
   auto loaded = LoadWorkflowText(source->text, path, problems);
   if (!loaded) return Fail(loaded.error());
   return ValidWorkflow{std::move(*source), std::move(*loaded)};
+}
+
+Result<LoadedWorkflow> LoadWorkflow(const std::string& path, std::vector<std::string>& problems) {
+  auto valid = ReadValidWorkflow(path, problems);
+  if (!valid) return Fail(valid.error());
+  return std::move(valid->workflow);
 }
 
 Result<Json> ReadInputArgument(const std::string& argument, std::string* text_out) {

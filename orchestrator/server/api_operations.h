@@ -59,6 +59,8 @@ void ExecutionHistoryOp(ApiContext& context, const HttpRequest& request,
                         const std::vector<std::string>& parts, HttpResponder respond);
 void StopExecutionOp(ApiContext& context, const HttpRequest& request,
                      const std::vector<std::string>& parts, HttpResponder respond);
+void RedriveExecutionOp(ApiContext& context, const HttpRequest& request,
+                        const std::vector<std::string>& parts, HttpResponder respond);
 
 // Runs `then` on the loop with the execution named `id_or_name`, or answers
 // 404 (503 when the store fails).

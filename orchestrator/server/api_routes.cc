@@ -37,6 +37,8 @@ const std::vector<ApiRoute>& ApiRoutes() {
       {"GET", "/v1/executions/{id}", true, "Describe an execution", DescribeExecutionOp},
       {"GET", "/v1/executions/{id}/history", true, "An execution's history", ExecutionHistoryOp},
       {"POST", "/v1/executions/{id}/stop", true, "Stop an execution", StopExecutionOp},
+      {"POST", "/v1/executions/{id}/redrive", true,
+       "Redrive an execution that failed, timed out or was aborted", RedriveExecutionOp},
   };
   return routes;
 }

@@ -20,11 +20,35 @@ Json StatusJson(const ExecutionRecord& r) {
   if (r.cause) out["cause"] = *r.cause;
   if (!r.parent_id.empty()) out["parentExecutionId"] = r.parent_id;
   out["transitions"] = r.transitions;
+  out["redriveCount"] = r.redrive_count;
+  if (r.redrive_ms) out["redriveDate"] = FormatTimeMs(r.redrive_ms);
+  if (IsFinalStatus(r.status)) {
+    std::string refusal = RedriveRefusal(r);
+    out["redriveStatus"] = refusal.empty() ? "REDRIVABLE" : "NOT_REDRIVABLE";
+    if (!refusal.empty()) out["redriveStatusReason"] = refusal;
+  }
   // What the backends ran for it: Slurm commands, counted (issue: respect
   // the controller).
   auto commands = ParseJson(r.commands);
   out["backendCommands"] = commands && commands->is_object() ? *commands : Json::object();
   return out;
+}
+
+std::string RedriveRefusal(const ExecutionRecord& r) {
+  if (r.status != "FAILED" && r.status != "TIMED_OUT" && r.status != "ABORTED") {
+    return "Execution is " + r.status + " and cannot be redriven";
+  }
+  if (r.express) return "Express executions keep no history and cannot be redriven";
+  if (!r.parent_id.empty()) {
+    return "Execution was started by " + r.parent_id +
+           "; redrive that execution, which redrives this one";
+  }
+  const std::string error = r.error.value_or("");
+  if (error == "hpcflow.InvalidDefinition" || error == "hpcflow.RecoveryFailed") {
+    return "hpcflow could not run this execution's definition (" + error +
+           "); a redrive would fail the same way";
+  }
+  return "";
 }
 
 Json HistoryJson(const std::vector<HistoryRow>& events) {

@@ -12,6 +12,11 @@ namespace hpcflow::orchestrator {
 
 bool IsFinalStatus(const std::string& status);
 Json StatusJson(const ExecutionRecord& record);
+// Why `record` cannot be redriven (hpcflow redrive, AWS's RedriveExecution),
+// as AWS's RedriveStatusReason words it; "" when it can be: a Standard,
+// top-level execution that FAILED, TIMED_OUT or was ABORTED for a reason a
+// new attempt can change.
+std::string RedriveRefusal(const ExecutionRecord& record);
 Json HistoryJson(const std::vector<HistoryRow>& events);
 
 // `text` safe to print on a terminal: control characters (C0, DEL and the

@@ -18,8 +18,9 @@ namespace {
 // Version 2 added executions.commands and .workdir, and the succeeded and
 // failed task states; version 3 tasks.job_open (a job is live on a backend,
 // whatever became of its task); version 4 execution_texts; version 5
-// executions.state_machine and the state_machines table (registered names).
-constexpr int kSchemaVersion = 5;
+// executions.state_machine and the state_machines table (registered names);
+// version 6 executions.redrive_count and .redrive_ms.
+constexpr int kSchemaVersion = 6;
 // A CLI reading while the server writes waits this long for the lock
 // (HPCFLOW_STORE_BUSY_MS overrides it, e.g. for tests of a locked store).
 int BusyTimeoutMs() {
@@ -42,7 +43,8 @@ CREATE TABLE IF NOT EXISTS executions(
   payload_limit INTEGER NOT NULL DEFAULT 0, parent_task INTEGER NOT NULL DEFAULT 0,
   parent_mode TEXT NOT NULL DEFAULT '', owner TEXT NOT NULL DEFAULT '',
   commands TEXT NOT NULL DEFAULT '{}', workdir TEXT NOT NULL DEFAULT '',
-  state_machine TEXT NOT NULL DEFAULT '');
+  state_machine TEXT NOT NULL DEFAULT '', redrive_count INTEGER NOT NULL DEFAULT 0,
+  redrive_ms INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS executions_by_parent ON executions(parent_id);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions(status);
 CREATE INDEX IF NOT EXISTS executions_by_name ON executions(name);
@@ -79,7 +81,7 @@ CREATE TABLE IF NOT EXISTS state_machines(
   updated_ms INTEGER NOT NULL);
 )sql";
 
-// Created after the migrations (version 5 added a column to it).
+// Created after the migrations (versions 5 and 6 added columns to it).
 const char kViews[] = R"sql(
 CREATE VIEW IF NOT EXISTS execution_rows AS SELECT
   e.rowid AS num, e.id AS id, e.name AS name, e.workflow AS workflow,
@@ -88,7 +90,8 @@ CREATE VIEW IF NOT EXISTS execution_rows AS SELECT
   e.stop_ms AS stop_ms, e.parent_id AS parent_id, e.express AS express, e.backend AS backend,
   e.seed AS seed, e.transitions AS transitions, e.payload_limit AS payload_limit,
   e.parent_task AS parent_task, e.parent_mode AS parent_mode, e.owner AS owner,
-  e.commands AS commands, e.workdir AS workdir, e.state_machine AS state_machine
+  e.commands AS commands, e.workdir AS workdir, e.state_machine AS state_machine,
+  e.redrive_count AS redrive_count, e.redrive_ms AS redrive_ms
   FROM executions e JOIN execution_texts t ON t.num = e.rowid;
 )sql";
 
@@ -97,8 +100,10 @@ const char kExecutionFields[] =
     "id, name, workflow, definition, input, status, output, error, cause, created_ms, start_ms, "
     "stop_ms, parent_id, express, backend, seed, transitions, payload_limit, parent_task, "
     "parent_mode, owner, commands, workdir, state_machine";
-// ...and those read back from the execution_rows view: its row number first.
-const std::string kExecutionColumns = std::string("num, ") + kExecutionFields;
+// ...and those read back from the execution_rows view: its row number first,
+// then what only a redrive sets.
+const std::string kExecutionColumns =
+    std::string("num, ") + kExecutionFields + ", redrive_count, redrive_ms";
 
 std::optional<std::string> OptionalText(const Statement& row, int column) {
   if (row.IsNull(column)) return std::nullopt;
@@ -169,6 +174,8 @@ ExecutionRecord ReadExecutionRow(const Statement& row) {
   r.commands = row.Text(c++);
   r.workdir = row.Text(c++);
   r.state_machine = row.Text(c++);
+  r.redrive_count = row.Int(c++);
+  r.redrive_ms = row.Int(c++);
   return r;
 }
 
@@ -284,6 +291,17 @@ Status ExecutionStore::Init() {
         return s;
       }
       found = "5";
+    }
+    if (found == "5") {
+      if (auto s = db_->Exec("ALTER TABLE executions ADD COLUMN redrive_count INTEGER NOT NULL "
+                             "DEFAULT 0;"
+                             "ALTER TABLE executions ADD COLUMN redrive_ms INTEGER NOT NULL "
+                             "DEFAULT 0;"
+                             "DROP VIEW IF EXISTS execution_rows;");
+          !s) {
+        return s;
+      }
+      found = "6";
     }
     if (found != std::to_string(kSchemaVersion)) {
       return Fail("store", "the state database has schema version " + found +
@@ -580,12 +598,43 @@ Status ExecutionStore::CommitLocked(const Decision& d) {
     set_output_->Bind(1, d.output).Bind(2, id);
     if (auto s = set_output_->Run(); !s) return s;
   }
+  if (d.redrive) {
+    auto stmt = db_->Prepare(
+        "UPDATE executions SET redrive_count = redrive_count + 1, redrive_ms = ? WHERE id = ?");
+    if (!stmt) return Fail(stmt.error());
+    stmt->Bind(1, d.input.time_ms).Bind(2, id);
+    if (auto s = stmt->Run(); !s) return s;
+  }
   if (d.status != "RUNNING") {
     // A finished execution needs no timers; its open tasks were cancelled.
     delete_timers_->Bind(1, id);
     if (auto s = delete_timers_->Run(); !s) return s;
   }
   return {};
+}
+
+Result<RedriveBasis> ExecutionStore::GetRedriveBasis(const ExecutionRecord& execution) {
+  RedriveBasis basis;
+  auto last = db_->Prepare("SELECT COALESCE(MAX(seq), 0) FROM inputs WHERE execution_id = ?");
+  if (!last) return Fail(last.error());
+  last->Bind(1, execution.id);
+  if (auto row = last->Step(); !row) return Fail(row.error());
+  basis.last_input_seq = last->Int(0);
+  auto events = db_->Prepare("SELECT COALESCE(MAX(key), ?) FROM events WHERE key >= ? AND key < ?");
+  if (!events) return Fail(events.error());
+  const int64_t first_key = execution.num << 32;
+  events->Bind(1, first_key).Bind(2, first_key).Bind(3, (execution.num + 1) << 32);
+  if (auto row = events->Step(); !row) return Fail(row.error());
+  basis.last_event_id = events->Int(0) - first_key;
+  auto tasks = db_->Prepare(
+      "SELECT COALESCE(MAX(task_id), 0), COALESCE(SUM(status = 'cancelling'), 0) FROM tasks "
+      "WHERE execution_id = ?");
+  if (!tasks) return Fail(tasks.error());
+  tasks->Bind(1, execution.id);
+  if (auto row = tasks->Step(); !row) return Fail(row.error());
+  basis.last_task_id = tasks->Int(0);
+  basis.cancelling_tasks = tasks->Int(1);
+  return basis;
 }
 
 Status ExecutionStore::SetTaskStatus(const std::string& execution_id, int64_t task_id,

@@ -61,6 +61,17 @@ struct ExecutionRecord {
   // The registered state machine it is an execution of ("" when it was
   // started from a file: its name is then the file's stem).
   std::string state_machine;
+  // How often it was redriven (hpcflow redrive), and when last.
+  int64_t redrive_count = 0;
+  int64_t redrive_ms = 0;
+};
+
+// What a redrive of an ended execution starts from.
+struct RedriveBasis {
+  int64_t last_input_seq = 0;    // the input that ended it
+  int64_t last_event_id = 0;     // of its history
+  int64_t last_task_id = 0;      // of its tasks
+  int64_t cancelling_tasks = 0;  // jobs still being stopped
 };
 
 // A workflow registered under a name (hpcflow register NAME FILE), with its
@@ -78,7 +89,7 @@ struct StateMachineRecord {
 struct InputRecord {
   int64_t seq = 0;
   std::string kind;     // start, task_succeeded, task_failed, heartbeat, task_queued,
-                        // task_started, timer, stop
+                        // task_started, timer, stop, continue, redrive
   int64_t ref = 0;      // task or timer id
   std::string payload;  // JSON text: output, or {"error","cause"}
   int64_t time_ms = 0;
@@ -122,7 +133,7 @@ struct HistoryRow {
 struct Request {
   int64_t id = 0;
   std::string execution_id;
-  std::string kind;  // stop
+  std::string kind;  // stop, redrive
   std::string payload;
 };
 
@@ -141,6 +152,7 @@ struct Decision {
   int64_t stop_ms = 0;
   int64_t transitions = 0;
   bool record_history = true;  // false for express executions
+  bool redrive = false;        // the input redrives it: count it
 };
 
 class ExecutionStore {
@@ -200,6 +212,9 @@ class ExecutionStore {
   Status PutStateMachine(const StateMachineRecord& machine);
   Result<std::optional<StateMachineRecord>> GetStateMachine(const std::string& name);
   Result<std::vector<StateMachineRecord>> ListStateMachines();
+  // The last input, history event and task of an execution, and whether
+  // jobs of it are still being stopped: what RedriveExecution needs.
+  Result<RedriveBasis> GetRedriveBasis(const ExecutionRecord& execution);
   // One task, whatever its status; nullopt when unknown.
   Result<std::optional<TaskRecord>> GetTask(const std::string& execution_id, int64_t task_id);
 

@@ -80,6 +80,7 @@ class Execution:
     stop_ms: int
     transitions: int
     parent_id: str
+    redrive_count: int = 0
 
     @property
     def done(self) -> bool:
@@ -111,7 +112,7 @@ def _execution(info) -> Execution:
         output=_loads(info.output) if info.output is not None else None,
         error=info.error, cause=info.cause, start_ms=info.start_ms,
         stop_ms=info.stop_ms, transitions=info.transitions,
-        parent_id=info.parent_id)
+        parent_id=info.parent_id, redrive_count=info.redrive_count)
 
 
 def _event(e) -> Event:
@@ -155,6 +156,12 @@ class _Operations:
 
     def stop(self, execution: str, error: str = "", cause: str = "") -> None:
         self._native.stop(execution, error, cause)
+
+    def redrive(self, execution: str) -> None:
+        """Continues an execution that FAILED, TIMED_OUT or was ABORTED from
+        where it failed (AWS RedriveExecution); HpcflowError
+        ("ExecutionNotRedrivable") says why one cannot be."""
+        self._native.redrive(execution)
 
     def history(self, execution: str) -> List[Event]:
         return [_event(e) for e in self._native.history(execution)]

@@ -202,6 +202,10 @@ void BindOperations(Cls& cls) {
             Unwrap(Released([&] { return self.get().Stop(id, error, cause); }));
           },
           py::arg("id"), py::arg("error") = "", py::arg("cause") = "")
+      .def("redrive",
+           [](Py& self, const std::string& id) {
+             Unwrap(Released([&] { return self.get().Redrive(id); }));
+           })
       .def("history",
            [](Py& self, const std::string& id) {
              return Unwrap(Released([&] { return self.get().History(id); }));
@@ -258,7 +262,8 @@ PYBIND11_MODULE(_hpcflow, m) {
       .def_readonly("start_ms", &hpcflow::ExecutionInfo::start_ms)
       .def_readonly("stop_ms", &hpcflow::ExecutionInfo::stop_ms)
       .def_readonly("transitions", &hpcflow::ExecutionInfo::transitions)
-      .def_readonly("parent_id", &hpcflow::ExecutionInfo::parent_id);
+      .def_readonly("parent_id", &hpcflow::ExecutionInfo::parent_id)
+      .def_readonly("redrive_count", &hpcflow::ExecutionInfo::redrive_count);
 
   py::class_<hpcflow::HistoryEvent>(m, "HistoryEvent")
       .def_readonly("id", &hpcflow::HistoryEvent::id)

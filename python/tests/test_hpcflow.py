@@ -77,6 +77,35 @@ class EngineTest(unittest.TestCase):
             self.assertEqual(done.error, "KeyError")
             self.assertIn("missing", done.cause)
 
+    def test_redrive_continues_from_the_failed_step(self):
+        state = {"fixed": False, "prepared": 0}
+
+        def prepare(value, context):
+            state["prepared"] += 1
+            return {"ready": True}
+
+        def analyse(value, context):
+            if not state["fixed"]:
+                raise hpcflow.TaskError("Pipeline.MissingInput", "reference not found")
+            return {"done": True}
+
+        with hpcflow.Engine(self.state, functions={"prepare": prepare,
+                                                   "analyse": analyse}) as engine:
+            flow = {"StartAt": "P", "States": {
+                "P": {"Type": "Task", "Resource": "hpcflow:::function:prepare",
+                      "ResultPath": "$.p", "Next": "A"},
+                "A": {"Type": "Task", "Resource": "hpcflow:::function:analyse", "End": True}}}
+            run = engine.start(definition=flow)
+            self.assertEqual(engine.wait(run, timeout=30).status, "FAILED")
+            state["fixed"] = True
+            engine.redrive(run)
+            done = engine.wait(run, timeout=30)
+            self.assertEqual((done.status, done.redrive_count), ("SUCCEEDED", 1))
+            self.assertEqual(state["prepared"], 1)
+            with self.assertRaises(hpcflow.HpcflowError) as refused:
+                engine.redrive(run)
+            self.assertEqual(refused.exception.name, "ExecutionNotRedrivable")
+
     def test_unregistered_function_is_refused_with_its_location(self):
         with hpcflow.Engine(self.state) as engine:
             with self.assertRaises(hpcflow.HpcflowError) as raised:

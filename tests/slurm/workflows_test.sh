@@ -3,13 +3,13 @@
 # (`--backend slurm`): jobs are sbatch jobs, a Map of jobs is one array, ends
 # come back through callbacks, and Slurm's own end states become ASL errors.
 #   workflows_test.sh HPCFLOW CASE...
-#   cases: sync array retry timeout scancel adopt genomics
+#   cases: sync array retry timeout scancel adopt redrive genomics
 source "$(dirname "$0")/../e2e/lib.sh" "$1"
 source "$(dirname "$0")/lib.sh"
 require_slurm_cluster
 shift
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(sync array retry timeout scancel adopt genomics)
+[ ${#CASES[@]} -gt 0 ] || CASES=(sync array retry timeout scancel adopt redrive genomics)
 WORKFLOWS=$(cd "$(dirname "$0")" && pwd)/workflows
 
 e2e_state_dir STATE
@@ -114,6 +114,29 @@ case_adopt() {
   expect_eq "adopt: the workflow ends after the restart" SUCCEEDED "$(wait_final "$STATE" "$id" 180)"
   expect_eq "adopt: every item's result" true "$(output "$id" "[.output[].i] == [range(40)]")"
   expect_eq "adopt: the array was adopted, not submitted again" 1 "$(sbatch_count "$id")"
+}
+
+case_redrive() {
+  local id dir input
+  dir=$(mktemp -d "$STATE/redrive.XXXX")
+  # The last 5 items fail 3 s after they start, when every other item has
+  # ended: only they are unsuccessful, and a redrive reruns just them.
+  input=$(jq -cn --arg dir "$dir" '{items: [range(200)], dir: $dir,
+    failing: " 195 196 197 198 199 ", fail_delay: 3}')
+  id=$("$HPCFLOW" submit "$E2E_WORKFLOWS/redrive_map.yaml" --backend slurm --input "$input" \
+    --state-dir "$STATE")
+  expect_eq "redrive: the Map of 200 fails" FAILED "$(wait_final "$STATE" "$id" 240)"
+  expect_eq "redrive: its 200 items went out as one sbatch" 1 "$(sbatch_count "$id")"
+  local n_first
+  n_first=$(wc -l <"$dir/runs.log")
+  touch "$dir/allow"
+  "$HPCFLOW" redrive "$id" --state-dir "$STATE" >/dev/null
+  expect_eq "redrive: redrive exits 0" 0 "$?"
+  expect_eq "redrive: the redriven execution succeeds" SUCCEEDED "$(wait_final "$STATE" "$id" 240)"
+  expect_eq "redrive: exactly items 195-199 ran again, once each" "195 196 197 198 199 " \
+    "$(tail -n +"$((n_first + 1))" "$dir/runs.log" | sort -n | tr '\n' ' ')"
+  expect_eq "redrive: the 5 went out as one sbatch (2 in all)" 2 "$(sbatch_count "$id")"
+  expect_eq "redrive: 200 results, redriven once" '{"count":200,"redrives":1}' "$(output "$id")"
 }
 
 case_genomics() {

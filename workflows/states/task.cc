@@ -80,7 +80,7 @@ Step Interpreter::Impl::RunTask(int sid) {
     request.parameters = std::move(*input);
   }
   // AWS's default task timeout (DESIGN §5); no timer is needed for it.
-  request.timeout_seconds = timeout->value_or(99999999);
+  request.timeout_seconds = timeout->value_or(kDefaultTaskTimeoutSeconds);
   request.heartbeat_seconds = *heartbeat;
   s.timeout_seconds = *timeout;
   s.task_started = false;

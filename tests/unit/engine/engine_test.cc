@@ -132,6 +132,48 @@ TEST_F(EngineTest, AFunctionsErrorIsTheTasksAslErrorForRetryAndCatch) {
   EXPECT_NE(done.cause.value_or("").find("boom"), std::string::npos);
 }
 
+// A pipeline redrives a failed execution once the cause is fixed: the
+// same id goes on, the steps that succeeded do not run again.
+TEST_F(EngineTest, RedriveContinuesAFailedExecutionFromItsFailedStep) {
+  auto engine = Open(Options());
+  ASSERT_TRUE(engine);
+  std::atomic<int> prepared{0};
+  std::atomic<bool> fixed{false};
+  ASSERT_TRUE(engine->RegisterFunction(
+      "prepare", [&](const hpcflow::FunctionCall&) -> hpcflow::Result<std::string> {
+        ++prepared;
+        return std::string(R"({"ready":true})");
+      }));
+  ASSERT_TRUE(engine->RegisterFunction(
+      "analyse", [&](const hpcflow::FunctionCall&) -> hpcflow::Result<std::string> {
+        if (!fixed) return hpcflow::Fail("Pipeline.MissingInput", "reference not found");
+        return std::string(R"({"done":true})");
+      }));
+  hpcflow::StartRequest request;
+  request.definition = R"({"StartAt": "Prepare", "States": {
+    "Prepare": {"Type": "Task", "Resource": "hpcflow:::function:prepare", "Next": "Analyse",
+                "ResultPath": "$.prepared"},
+    "Analyse": {"Type": "Task", "Resource": "hpcflow:::function:analyse", "End": true,
+                "ResultSelector": {"done.$": "$.done", "redrives.$": "$$.Execution.RedriveCount"}}}})";
+  auto failed = RunToEnd(*engine, request);
+  ASSERT_EQ(failed.status, "FAILED");
+  EXPECT_EQ(failed.error.value_or(""), "Pipeline.MissingInput");
+  fixed = true;
+  ASSERT_TRUE(engine->Redrive(failed.id));
+  auto done = engine->Wait(failed.id, 30s);
+  ASSERT_TRUE(done) << done.error().cause;
+  EXPECT_EQ(done->status, "SUCCEEDED");
+  EXPECT_EQ(done->output.value_or(""), R"({"done":true,"redrives":1})");
+  EXPECT_EQ(done->redrive_count, 1);
+  EXPECT_EQ(prepared.load(), 1);  // the step that had succeeded kept its result
+  // A succeeded execution is not redriven, and says why.
+  auto again = engine->Redrive(failed.id);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().name, "ExecutionNotRedrivable");
+  EXPECT_NE(again.error().cause.find("SUCCEEDED"), std::string::npos);
+  EXPECT_EQ(engine->Redrive("nowhere").error().name, "NotFound");
+}
+
 TEST_F(EngineTest, AsyncFunctionsEndTheirTaskFromAnotherThread) {
   auto engine = Open(Options());
   ASSERT_TRUE(engine);

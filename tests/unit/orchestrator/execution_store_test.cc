@@ -89,7 +89,7 @@ TEST_F(ExecutionStoreTest, TextsSurviveCommitsAndAreReadBack) {
   EXPECT_EQ((*listed)[0].input, big_input);
 }
 
-TEST_F(ExecutionStoreTest, AVersion3DatabaseIsMigratedWithItsTextsToVersion5) {
+TEST_F(ExecutionStoreTest, AVersion3DatabaseIsMigratedWithItsTextsToVersion6) {
   {
     auto store = ExecutionStore::Open(dir_);
     ASSERT_TRUE(store) << store.error().cause;
@@ -110,6 +110,8 @@ TEST_F(ExecutionStoreTest, AVersion3DatabaseIsMigratedWithItsTextsToVersion5) {
       "t.num = executions.rowid);"
       "DROP VIEW execution_rows; DROP TABLE execution_texts;"
       "ALTER TABLE executions DROP COLUMN state_machine; DROP TABLE state_machines;"
+      "ALTER TABLE executions DROP COLUMN redrive_count;"
+      "ALTER TABLE executions DROP COLUMN redrive_ms;"
       "UPDATE meta SET value = '3' WHERE key = 'schema_version';");
   auto store = ExecutionStore::Open(dir_);
   ASSERT_TRUE(store) << store.error().cause;
@@ -123,6 +125,7 @@ TEST_F(ExecutionStoreTest, AVersion3DatabaseIsMigratedWithItsTextsToVersion5) {
   EXPECT_EQ((*done)->output, "[1,2,3]");
   EXPECT_NE((*done)->definition.find("StartAt"), std::string::npos);
   EXPECT_EQ((*done)->state_machine, "");  // version 5: started from a file
+  EXPECT_EQ((*done)->redrive_count, 0);   // version 6: never redriven
   // Registered state machines (version 5) work on the migrated store.
   StateMachineRecord machine{"Old", "/w.json", "{}", "EXPRESS", 0, 0};
   ASSERT_TRUE((*store)->PutStateMachine(machine));
@@ -142,6 +145,50 @@ TEST_F(ExecutionStoreTest, AVersion3DatabaseIsMigratedWithItsTextsToVersion5) {
 
 namespace hpcflow::orchestrator {
 namespace {
+
+// A redrive starts from the execution's last input, event and task, and
+// counts itself in the same commit that records its input.
+TEST_F(ExecutionStoreTest, ARedriveCommitCountsItselfAndTheBasisNamesWhereItStarts) {
+  auto store = ExecutionStore::Open(dir_);
+  ASSERT_TRUE(store) << store.error().cause;
+  ExecutionRecord record = Record("r1", "{}");
+  ASSERT_TRUE((*store)->CreateExecution(record));
+  workflows::Effects effects;
+  workflows::TaskRequest task;
+  task.task_id = 7;
+  task.resource = "hpcflow:::job:run.sync";
+  effects.start_tasks.push_back(task);
+  Decision d;
+  d.execution_id = "r1";
+  d.execution_num = record.num;
+  d.input = {1, "start", 0, "{}", 1000};
+  d.events = {{1, 0, 1000, "ExecutionStarted", "", ""}, {2, 1, 1000, "TaskScheduled", "T", ""}};
+  d.effects = &effects;
+  d.status = "FAILED";
+  d.stop_ms = 1000;
+  ASSERT_TRUE((*store)->Commit(d));
+  auto basis = (*store)->GetRedriveBasis(record);
+  ASSERT_TRUE(basis) << basis.error().cause;
+  EXPECT_EQ(basis->last_input_seq, 1);
+  EXPECT_EQ(basis->last_event_id, 2);
+  EXPECT_EQ(basis->last_task_id, 7);
+  EXPECT_EQ(basis->cancelling_tasks, 0);
+
+  Decision redrive;
+  redrive.execution_id = "r1";
+  redrive.execution_num = record.num;
+  redrive.input = {2, "redrive", 1, "{}", 5000};
+  redrive.status = "RUNNING";
+  redrive.redrive = true;
+  ASSERT_TRUE((*store)->Commit(redrive));
+  auto got = (*store)->GetExecution("r1");
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->status, "RUNNING");
+  EXPECT_EQ((*got)->redrive_count, 1);
+  EXPECT_EQ((*got)->redrive_ms, 5000);
+  EXPECT_EQ((*got)->stop_ms, 0);
+  EXPECT_FALSE((*got)->error.has_value());
+}
 
 // The outbox's JSON form of a task request reads back as the same request
 // (recovery resubmits from it).

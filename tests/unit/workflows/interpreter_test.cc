@@ -1847,5 +1847,157 @@ TEST(InterpreterPayloadTest, MaxPayloadBytesFailsWithDataLimitExceeded) {
   EXPECT_EQ(unlimited->status(), ExecutionStatus::kSucceeded);
 }
 
+// ---------------------------------------------------------------------------
+// Redrive: the host rebuilds the interpreter from the inputs before the one
+// that ended the execution, then calls Redrive.
+
+// One recorded input, fed to a fresh interpreter as a host replays it.
+struct Fed {
+  enum Kind { kStart, kSucceeded, kFailed, kTimer } kind;
+  uint64_t ref = 0;
+  Json value;
+  TimeMs now = kT0;
+};
+
+std::unique_ptr<Interpreter> Replay(std::string_view definition, const std::vector<Fed>& log,
+                                    Interpreter::Options options = {}) {
+  auto interp = Make(definition, std::move(options));
+  for (const auto& in : log) {
+    switch (in.kind) {
+      case Fed::kStart:
+        interp->Start(in.value, in.now);
+        break;
+      case Fed::kSucceeded:
+        interp->OnTaskSucceeded(in.ref, in.value, in.now);
+        break;
+      case Fed::kFailed:
+        interp->OnTaskFailed(in.ref, AslError{"Boom", "it broke"}, in.now);
+        break;
+      case Fed::kTimer:
+        interp->OnTimerFired(in.ref, in.now);
+        break;
+    }
+  }
+  return interp;
+}
+
+constexpr std::string_view kMapOfTasks = R"({
+  "StartAt": "M",
+  "States": {"M": {"Type": "Map", "End": true,
+    "ItemProcessor": {"StartAt": "T", "States": {
+      "T": {"Type": "Task", "Resource": "r", "End": true}}}}}
+})";
+
+TEST(InterpreterRedriveTest, AMapRerunsOnlyItsFailedAndCancelledItems) {
+  auto first = Make(kMapOfTasks);
+  Effects start = first->Start(J("[0, 1, 2, 3]"), kT0);
+  ASSERT_EQ(start.start_tasks.size(), 4u);
+  std::vector<uint64_t> ids;
+  for (const auto& t : start.start_tasks) ids.push_back(t.task_id);
+  std::vector<Fed> log = {{Fed::kStart, 0, J("[0, 1, 2, 3]"), kT0},
+                          {Fed::kSucceeded, ids[0], J("\"a\""), kT0 + 1},
+                          {Fed::kSucceeded, ids[1], J("\"b\""), kT0 + 2}};
+  first->OnTaskSucceeded(ids[0], J("\"a\""), kT0 + 1);
+  first->OnTaskSucceeded(ids[1], J("\"b\""), kT0 + 2);
+  Effects failed = first->OnTaskFailed(ids[2], AslError{"Boom", "it broke"}, kT0 + 3);
+  ASSERT_EQ(first->status(), ExecutionStatus::kFailed);
+  EXPECT_EQ(failed.cancel_tasks, std::vector<uint64_t>{ids[3]});
+
+  // Without the failure, item 2 and the cancelled item 3 still run.
+  std::vector<HistoryEvent> events;
+  Interpreter::Options options;
+  options.on_event = [&](const HistoryEvent& e) { events.push_back(e); };
+  auto redriven = Replay(kMapOfTasks, log, options);
+  ASSERT_EQ(redriven->status(), ExecutionStatus::kRunning);
+  events.clear();
+  Effects redrive = redriven->Redrive({1, 500, 100}, kT0 + 10'000);
+  EXPECT_TRUE(redrive.start_tasks.empty());  // the host starts RunningTasks()
+  EXPECT_EQ(redriven->RunningTasks(), (std::vector<uint64_t>{ids[2], ids[3]}));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "ExecutionRedriven");
+  EXPECT_EQ(events[0].id, 500);
+  EXPECT_EQ(Details(events[0]), J(R"({"redriveCount": 1})"));
+  redriven->OnTaskSucceeded(ids[3], J("\"d\""), kT0 + 11'000);
+  redriven->OnTaskSucceeded(ids[2], J("\"c\""), kT0 + 12'000);
+  EXPECT_EQ(Outcome(*redriven), R"(SUCCEEDED ["a","b","c","d"])");
+  EXPECT_GT(events.back().id, 500);
+}
+
+TEST(InterpreterRedriveTest, RetryCountersStartAgain) {
+  constexpr std::string_view kRetried = R"({
+    "StartAt": "T",
+    "States": {"T": {"Type": "Task", "Resource": "r", "End": true,
+      "Retry": [{"ErrorEquals": ["Boom"], "MaxAttempts": 1, "IntervalSeconds": 1}]}}
+  })";
+  auto first = Make(kRetried);
+  uint64_t t0 = OnlyTask(first->Start(J("{}"), kT0)).task_id;
+  uint64_t timer = OnlyTimer(first->OnTaskFailed(t0, AslError{"Boom", "x"}, kT0 + 1)).timer_id;
+  uint64_t t1 = OnlyTask(first->OnTimerFired(timer, kT0 + 1001)).task_id;
+  first->OnTaskFailed(t1, AslError{"Boom", "x"}, kT0 + 2000);
+  ASSERT_EQ(first->status(), ExecutionStatus::kFailed);
+
+  auto redriven = Replay(kRetried, {{Fed::kStart, 0, J("{}"), kT0},
+                                    {Fed::kFailed, t0, Json(), kT0 + 1},
+                                    {Fed::kTimer, timer, Json(), kT0 + 1001}});
+  redriven->Redrive({1, 100, 100}, kT0 + 5000);
+  EXPECT_EQ(redriven->RunningTasks(), std::vector<uint64_t>{t1});
+  // The whole Retry budget again: a failure is retried, not the end.
+  Effects again = redriven->OnTaskFailed(t1, AslError{"Boom", "x"}, kT0 + 6000);
+  EXPECT_EQ(redriven->status(), ExecutionStatus::kRunning);
+  uint64_t retry = OnlyTimer(again).timer_id;
+  Effects rerun = redriven->OnTimerFired(retry, kT0 + 7000);
+  // New tasks take ids from the host's next id, past what the host has seen.
+  EXPECT_EQ(OnlyTask(rerun).task_id, 100u);
+  EXPECT_EQ(OnlyTask(rerun).attempt, 1);
+}
+
+TEST(InterpreterRedriveTest, TimersStartAgainFromTheRedrive) {
+  constexpr std::string_view kTimed = R"({
+    "StartAt": "P", "TimeoutSeconds": 100,
+    "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+      {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "r", "End": true,
+                                         "TimeoutSeconds": 30}}},
+      {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 50, "End": true}}}]}}
+  })";
+  auto first = Make(kTimed);
+  Effects start = first->Start(J("{}"), kT0);
+  uint64_t task = OnlyTask(start).task_id;
+  uint64_t timeout = TimerAt(start, kT0 + 30'000).timer_id;
+  first->OnTimerFired(timeout, kT0 + 30'000);
+  ASSERT_EQ(first->status(), ExecutionStatus::kFailed);
+  EXPECT_EQ(first->error().name, "States.Timeout");
+
+  auto redriven = Replay(kTimed, {{Fed::kStart, 0, J("{}"), kT0}});
+  Effects redrive = redriven->Redrive({1, 100, 100}, kT0 + 60'000);
+  EXPECT_EQ(redriven->RunningTasks(), std::vector<uint64_t>{task});
+  std::vector<TimeMs> due;
+  for (const auto& t : redrive.start_timers) due.push_back(t.fire_at);
+  std::sort(due.begin(), due.end());
+  // The Wait, due at 50 s, fires now; the task has 30 s again; the
+  // execution 100 s again.
+  EXPECT_EQ(due, (std::vector<TimeMs>{kT0 + 60'000, kT0 + 90'000, kT0 + 160'000}));
+  EXPECT_EQ(redrive.cancel_timers.size(), 3u);
+}
+
+TEST(InterpreterRedriveTest, TheContextObjectCountsRedrives) {
+  constexpr std::string_view kCounted = R"({
+    "StartAt": "T",
+    "States": {
+      "T": {"Type": "Task", "Resource": "r", "Next": "P"},
+      "P": {"Type": "Pass", "End": true,
+            "Parameters": {"count.$": "$$.Execution.RedriveCount",
+                           "time.$": "$$.Execution.RedriveTime"}}}
+  })";
+  auto interp = Make(kCounted);
+  uint64_t task = OnlyTask(interp->Start(J("{}"), kT0)).task_id;
+  interp->Redrive({2, 10, 10}, kT0 + 1000);
+  interp->OnTaskSucceeded(task, J("{}"), kT0 + 2000);
+  EXPECT_EQ(Outcome(*interp),
+            "SUCCEEDED {\"count\":2,\"time\":\"" + FormatTimeMs(kT0 + 1000) + "\"}");
+  // An execution that ended is not redriven by the interpreter: the host
+  // leaves out the input that ended it.
+  EXPECT_TRUE(interp->Redrive({3, 100, 100}, kT0 + 3000).empty());
+}
+
 }  // namespace
 }  // namespace hpcflow::workflows
