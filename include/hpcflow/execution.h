@@ -19,6 +19,10 @@ struct StartRequest {
   // The workflow's text, when there is no file (definition_file, if also
   // given, then only names it in messages and for its children).
   std::string definition;
+  // Or a state machine registered in the state directory (`hpcflow register
+  // NAME FILE`): its name, hpcflow:stateMachine:NAME or an AWS ARN ending in
+  // stateMachine:NAME. One registered as EXPRESS runs express.
+  std::string state_machine;
   // The execution's input, JSON text.
   std::string input = "{}";
   // Unique among the state directory's executions; empty: the id.

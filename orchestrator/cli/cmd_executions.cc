@@ -159,7 +159,8 @@ int HandOrphansToServer(const std::string& state_dir) {
 
 int CmdSubmit(const std::vector<std::string>& args) {
   po::options_description flags("hpcflow submit WORKFLOW");
-  flags.add_options()("workflow", po::value<std::string>()->required(), "workflow file")(
+  flags.add_options()("workflow", po::value<std::string>()->required(),
+                      "workflow file, or a registered state machine's name or ARN")(
       "input", po::value<std::string>()->default_value("{}"), "input: JSON text or @FILE")(
       "name", po::value<std::string>()->default_value(""), "execution name (unique)")(
       "backend", po::value<std::string>()->default_value("local"), "backend for job tasks")(
@@ -179,25 +180,21 @@ int CmdSubmit(const std::vector<std::string>& args) {
               << "' (known: " << BackendRegistry::KnownNames() << ")\n";
     return kExitUsage;
   }
-  std::string path = vm["workflow"].as<std::string>();
-  auto source = ReadDefinition(path);
-  if (!source) {
-    std::cerr << "hpcflow submit: " << source.error().cause << "\n";
-    return kExitUsage;
-  }
-  const std::string& text = source->text;
+  std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
   std::vector<std::string> problems;
-  auto loaded = LoadWorkflowText(text, path, problems);
-  if (!loaded) {
+  auto runnable = ReadRunnableWorkflow(state_dir, vm["workflow"].as<std::string>(), problems);
+  if (!runnable) {
     for (const auto& p : problems) std::cerr << p << "\n";
-    return kExitUsage;
+    return runnable.error().name == "store" ? kExitStore : kExitUsage;
   }
+  const DefinitionSource* source = &runnable->valid.source;
+  const std::string& text = source->text;
+  const bool express = vm.count("express") > 0 || runnable->express;
   auto input = ReadInputArgument(vm["input"].as<std::string>());
   if (!input) {
     std::cerr << "hpcflow submit: " << input.error().cause << "\n";
     return kExitUsage;
   }
-  std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
   auto store = ExecutionStore::Open(state_dir);
   if (!store) {
     std::cerr << "hpcflow submit: " << store.error().cause << "\n";
@@ -217,7 +214,8 @@ int CmdSubmit(const std::vector<std::string>& args) {
                   {"input", *input},
                   {"name", vm["name"].as<std::string>()},
                   {"backend", backend},
-                  {"express", vm.count("express") > 0},
+                  {"express", express},
+                  {"stateMachine", runnable->state_machine},
                   {"payload_limit", vm["payload-limit"].as<int64_t>()},
                   {"workdir", std::filesystem::current_path(ec).string()}};
   if (auto reply = CallServer(state_dir, "POST", "/v1/executions", DumpJson(request));
@@ -252,7 +250,8 @@ int CmdSubmit(const std::vector<std::string>& args) {
   spec.workdir = std::filesystem::current_path(ec).string();
   spec.definition = text;
   spec.input = DumpJson(*input);
-  spec.express = vm.count("express") > 0;
+  spec.express = express;
+  spec.state_machine = runnable->state_machine;
   spec.backend = backend;
   spec.payload_limit = vm["payload-limit"].as<int64_t>();
   ExecutionRecord record = NewExecutionRecord(std::move(spec));

@@ -36,7 +36,8 @@ int CmdValidate(const std::vector<std::string>& args) {
 
 int CmdRun(const std::vector<std::string>& args) {
   po::options_description flags("hpcflow run WORKFLOW");
-  flags.add_options()("workflow", po::value<std::string>()->required(), "workflow file")(
+  flags.add_options()("workflow", po::value<std::string>()->required(),
+                      "workflow file, or a registered state machine's name or ARN")(
       "input", po::value<std::string>()->default_value("{}"), "input: JSON text or @FILE")(
       "json", "print one JSON object: status and output, or error and cause")(
       "backend", po::value<std::string>()->default_value("local"), "backend for job tasks")(
@@ -62,11 +63,12 @@ int CmdRun(const std::vector<std::string>& args) {
     std::cerr << "hpcflow run: --listen: " << listen.error().cause << "\n";
     return kExitUsage;
   }
+  const std::string state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
   std::vector<std::string> problems;
-  auto valid = ReadValidWorkflow(vm["workflow"].as<std::string>(), problems);
-  if (!valid) {
+  auto runnable = ReadRunnableWorkflow(state_dir, vm["workflow"].as<std::string>(), problems);
+  if (!runnable) {
     for (const auto& p : problems) std::cerr << p << "\n";
-    return kExitUsage;
+    return runnable.error().name == "store" ? kExitStore : kExitUsage;
   }
   std::string input_text;
   auto input = ReadInputArgument(vm["input"].as<std::string>(), &input_text);
@@ -75,15 +77,16 @@ int CmdRun(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   RunOptions options;
-  options.source = std::move(valid->source);
-  options.workflow = std::move(valid->workflow);
-  options.state_dir = ResolveStateDir(vm["state-dir"].as<std::string>());
+  options.source = std::move(runnable->valid.source);
+  options.workflow = std::move(runnable->valid.workflow);
+  options.state_machine = runnable->state_machine;
+  options.state_dir = state_dir;
   options.input = std::move(*input);
   options.input_text = std::move(input_text);
   options.seed = vm["seed"].as<uint64_t>();
   options.payload_limit = static_cast<int64_t>(vm["payload-limit"].as<size_t>());
   options.backend = backend;
-  options.express = vm.count("express") > 0;
+  options.express = vm.count("express") > 0 || runnable->express;
   options.listen_address = listen->first;
   options.listen_port = listen->second;
   // Executions an earlier `run` left when it was killed are finished by the

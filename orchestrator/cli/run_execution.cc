@@ -49,6 +49,7 @@ Result<RunResult> RunExecution(RunOptions o) {
   NewExecution spec;
   spec.workflow = o.source.workflow;
   spec.definition = std::move(o.source.text);
+  spec.state_machine = o.state_machine;
   // An express run keeps no input: should this process die, the execution
   // is aborted by whoever takes it over, not started again for nobody.
   if (!o.express) spec.input = o.input_text.empty() ? DumpJson(o.input) : std::move(o.input_text);

@@ -25,6 +25,7 @@ struct RunOptions {
   // by the caller: neither is done again.
   DefinitionSource source;
   LoadedWorkflow workflow;
+  std::string state_machine;  // the registered name it runs, "" for a file
   std::string state_dir;
   Json input;
   // The input's JSON text, when the caller has it (stored as it is);

@@ -165,12 +165,17 @@ const std::string& Client::url() const { return impl_->url; }
 Result<std::string> Client::Start(const StartRequest& request) {
   auto input = ParseJson(request.input);
   if (!input) return Fail("usage", "the input is not JSON: " + input.error().cause);
-  auto source = orchestrator::ReadDefinition(request.definition_file, request.definition);
+  // A registered state machine is looked up by the server.
+  const bool by_name = request.definition.empty() && request.definition_file.empty() &&
+                       !request.state_machine.empty();
+  auto source = by_name ? Result<orchestrator::DefinitionSource>(orchestrator::DefinitionSource{})
+                        : orchestrator::ReadDefinition(request.definition_file, request.definition);
   if (!source) return Fail(source.error());
   std::error_code ec;
   Json body = {
       {"workflow", source->workflow},
       {"definition", std::move(source->text)},
+      {"stateMachine", request.state_machine},
       {"input", *input},
       {"name", request.name},
       {"express", request.express},

@@ -23,6 +23,7 @@
 #include "orchestrator/runtime/backend_registry.h"
 #include "orchestrator/runtime/durable_runtime.h"
 #include "orchestrator/runtime/runtime_util.h"
+#include "orchestrator/runtime/state_machine_ref.h"
 #include "orchestrator/runtime/task_resource.h"
 #include "orchestrator/runtime/workflow_loader.h"
 #include "orchestrator/server/api_server.h"
@@ -336,7 +337,20 @@ struct Engine::Prepared {
 };
 
 Result<Engine::Prepared> Engine::Prepare(const StartRequest& request) {
-  auto source = orchestrator::ReadDefinition(request.definition_file, request.definition);
+  std::optional<orchestrator::StateMachineRecord> machine;
+  if (request.definition.empty() && request.definition_file.empty() &&
+      !request.state_machine.empty()) {
+    std::lock_guard<std::mutex> lock(impl_->reader_mutex);
+    auto found = orchestrator::FindRegisteredStateMachine(*impl_->reader, request.state_machine);
+    if (!found) return Fail(found.error());
+    if (!*found) {
+      return Fail("usage", "no state machine is registered as '" + request.state_machine + "'");
+    }
+    machine = std::move(*found);
+  }
+  auto source = machine ? Result<orchestrator::DefinitionSource>(orchestrator::DefinitionSource{
+                              std::move(machine->definition), machine->workflow})
+                        : orchestrator::ReadDefinition(request.definition_file, request.definition);
   if (!source) return Fail(source.error());
   std::string& text = source->text;
   const std::string& workflow = source->workflow;
@@ -366,7 +380,8 @@ Result<Engine::Prepared> Engine::Prepare(const StartRequest& request) {
   spec.definition = std::move(text);
   spec.input = request.input;
   spec.backend = backend;
-  spec.express = request.express;
+  spec.express = request.express || (machine && machine->type == "EXPRESS");
+  spec.state_machine = machine ? machine->name : std::string();
   spec.owner = impl_->owner;
   spec.workdir = request.working_directory.empty() ? std::filesystem::current_path(ec).string()
                                                    : request.working_directory;

@@ -33,7 +33,6 @@ Status DurableRuntime::RedriveExecution(const std::string& id_or_name) {
 
 Status DurableRuntime::Redrive(ExecutionRecord record, bool as_child) {
   const std::string id = record.id;
-  if (active_.count(id)) return Fail(kNotRedrivable, "execution " + id + " is running");
   std::string refusal = RedriveRefusal(record);
   // A parent redrives its own children (the user redrives the parent).
   if (as_child && !record.parent_id.empty() && !record.express &&
@@ -43,6 +42,7 @@ Status DurableRuntime::Redrive(ExecutionRecord record, bool as_child) {
     refusal = RedriveRefusal(top);
   }
   if (!refusal.empty()) return Fail(kNotRedrivable, "execution " + id + ": " + refusal);
+  if (active_.count(id)) return Fail(kNotRedrivable, "execution " + id + " is running");
   auto basis = store_->GetRedriveBasis(record);
   if (!basis) return Fail(basis.error());
   if (basis->last_input_seq == 0) {

@@ -1,6 +1,7 @@
 #include "orchestrator/runtime/state_machine_ref.h"
 
 #include <cctype>
+#include <filesystem>
 
 namespace hpcflow::orchestrator {
 
@@ -60,6 +61,20 @@ bool IsValidStateMachineName(const std::string& name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
   }
   return true;
+}
+
+Result<std::optional<StateMachineRecord>> FindRegisteredStateMachine(ExecutionStore& store,
+                                                                     const std::string& workflow) {
+  std::error_code ec;
+  if (std::filesystem::exists(workflow, ec)) return std::optional<StateMachineRecord>();
+  StateMachineRef ref = ParseStateMachineRef(workflow);
+  if (ref.name.empty()) return std::optional<StateMachineRecord>();
+  auto machine = store.GetStateMachine(ref.name);
+  if (!machine) return Fail(machine.error());
+  if (*machine) return machine;
+  return Fail("usage", (ref.path.empty() ? std::string() : "no file '" + workflow + "', and ") +
+                           "no state machine is registered as '" + ref.name +
+                           "' (hpcflow register " + ref.name + " FILE)");
 }
 
 }  // namespace hpcflow::orchestrator

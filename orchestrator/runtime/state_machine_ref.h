@@ -15,8 +15,12 @@
 #ifndef HPCFLOW_ORCHESTRATOR_RUNTIME_STATE_MACHINE_REF_H_
 #define HPCFLOW_ORCHESTRATOR_RUNTIME_STATE_MACHINE_REF_H_
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "common/result.h"
+#include "orchestrator/store/execution_store.h"
 
 namespace hpcflow::orchestrator {
 
@@ -41,6 +45,15 @@ std::vector<std::string> StateMachineFileCandidates(const std::string& dir,
 // Whether `name` may be registered: 1 to 80 letters, digits, '-' and '_'
 // (AWS's rule for state machine names).
 bool IsValidStateMachineName(const std::string& name);
+
+// What `hpcflow submit|run WORKFLOW` runs when WORKFLOW is not a file: the
+// state machine registered under the name it gives (NAME, its
+// hpcflow:stateMachine: id or an AWS ARN). nullopt: WORKFLOW is a file that
+// exists, or a path that is not a name (read as a file, with the file's
+// error). Errors: a name that is neither a file nor registered (saying how
+// to register it), the store.
+Result<std::optional<StateMachineRecord>> FindRegisteredStateMachine(ExecutionStore& store,
+                                                                     const std::string& workflow);
 
 }  // namespace hpcflow::orchestrator
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "common/json.h"
+#include "orchestrator/runtime/state_machine_ref.h"
 #include "orchestrator/runtime/task_resource.h"
 #include "workflows/diagnostics.h"
 #include "workflows/source_document.h"
@@ -104,6 +105,37 @@ Result<ValidWorkflow> ReadValidWorkflow(const std::string& path,
   auto loaded = LoadWorkflowText(source->text, path, problems);
   if (!loaded) return Fail(loaded.error());
   return ValidWorkflow{std::move(*source), std::move(*loaded)};
+}
+
+Result<RunnableWorkflow> ReadRunnableWorkflow(const std::string& state_dir,
+                                              const std::string& workflow,
+                                              std::vector<std::string>& problems) {
+  std::error_code ec;
+  if (!std::filesystem::exists(workflow, ec)) {
+    auto store = ExecutionStore::Open(state_dir);
+    if (!store) {
+      problems.push_back(store.error().cause);
+      return Fail(store.error());
+    }
+    auto machine = FindRegisteredStateMachine(**store, workflow);
+    if (!machine) {
+      problems.push_back(workflow + ": " + machine.error().cause);
+      return Fail(machine.error());
+    }
+    if (*machine) {
+      StateMachineRecord& m = **machine;
+      auto loaded = LoadWorkflowText(m.definition, m.workflow, problems);
+      if (!loaded) return Fail(loaded.error());
+      RunnableWorkflow out;
+      out.valid = {DefinitionSource{std::move(m.definition), m.workflow}, std::move(*loaded)};
+      out.state_machine = m.name;
+      out.express = m.type == "EXPRESS";
+      return out;
+    }
+  }
+  auto valid = ReadValidWorkflow(workflow, problems);
+  if (!valid) return Fail(valid.error());
+  return RunnableWorkflow{std::move(*valid), "", false};
 }
 
 Result<LoadedWorkflow> LoadWorkflow(const std::string& path, std::vector<std::string>& problems) {

@@ -63,6 +63,19 @@ struct ValidWorkflow {
 Result<ValidWorkflow> ReadValidWorkflow(const std::string& path,
                                         std::vector<std::string>& problems);
 
+// What `submit` and `run` start: the file `workflow`, or else the state
+// machine registered under the name it gives (NAME, its id or an AWS ARN)
+// in the registry of `state_dir`. `problems` as ReadValidWorkflow's. Errors:
+// "usage" (unreadable, invalid, not registered), "store".
+struct RunnableWorkflow {
+  ValidWorkflow valid;
+  std::string state_machine;  // the registered name, "" for a file
+  bool express = false;       // registered as EXPRESS
+};
+Result<RunnableWorkflow> ReadRunnableWorkflow(const std::string& state_dir,
+                                              const std::string& workflow,
+                                              std::vector<std::string>& problems);
+
 // Reads `--input`: inline JSON, or @FILE. `text`, when given, receives the
 // JSON text it was parsed from (to store without serialising it again).
 Result<Json> ReadInputArgument(const std::string& argument, std::string* text = nullptr);

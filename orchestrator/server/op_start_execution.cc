@@ -3,6 +3,7 @@
 // not two; a name already taken is 409.
 #include "common/ids.h"
 #include "orchestrator/runtime/backend_registry.h"
+#include "orchestrator/runtime/state_machine_ref.h"
 #include "orchestrator/runtime/workflow_loader.h"
 #include "orchestrator/server/api_operations.h"
 #include "orchestrator/store/new_execution.h"
@@ -28,6 +29,7 @@ void StartExecutionOp(ApiContext& context, const HttpRequest& request,
   spec.name = name;
   spec.backend = body->value("backend", std::string("local"));
   spec.express = body->value("express", false);
+  spec.state_machine = body->value("stateMachine", std::string());
   spec.payload_limit = body->value("payload_limit", int64_t{0});
   spec.workdir = body->value("workdir", std::string());
   spec.input = DumpJson(body->contains("input") ? (*body)["input"] : Json::object());
@@ -37,14 +39,31 @@ void StartExecutionOp(ApiContext& context, const HttpRequest& request,
         400, "InvalidRequest",
         "unknown backend '" + record.backend + "' (" + BackendRegistry::KnownNames() + ")"));
   }
+  // Started by a registered name alone: the registry (on the loop) gives
+  // the definition, validated when it was registered.
+  const bool by_name = record.definition.empty() && !record.state_machine.empty();
   std::vector<std::string> problems;
-  if (!LoadWorkflowText(record.definition, record.workflow, problems)) {
+  if (!by_name && !LoadWorkflowText(record.definition, record.workflow, problems)) {
     std::string text;
     for (const auto& p : problems) text += p + "\n";
     return respond(ErrorResponse(400, "InvalidDefinition", text));
   }
   DurableRuntime& runtime = context.runtime;
-  runtime.Post([&runtime, record = std::move(record), name, respond]() mutable {
+  runtime.Post([&runtime, record = std::move(record), name, respond, by_name]() mutable {
+    if (by_name) {
+      auto machine = FindRegisteredStateMachine(runtime.store(), record.state_machine);
+      if (!machine || !*machine) {
+        return respond(ErrorResponse(
+            !machine && machine.error().name == "store" ? 503 : 404, "StateMachineDoesNotExist",
+            machine ? "no state machine is registered as '" + record.state_machine + "'"
+                    : machine.error().cause));
+      }
+      StateMachineRecord& m = **machine;
+      record.definition = std::move(m.definition);
+      record.workflow = m.workflow;
+      record.state_machine = m.name;
+      record.express = record.express || m.type == "EXPRESS";
+    }
     auto same = runtime.store().GetExecution(record.id);
     if (same && *same && (*same)->id == record.id) {
       // A retried submission: it was started the first time.

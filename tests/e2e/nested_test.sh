@@ -21,10 +21,13 @@
 #                 same name and input while it runs is the same execution,
 #                 anything else StepFunctions.ExecutionAlreadyExistsException;
 #                 also across a server killed -9 while both tasks wait
+# by_name         `run` and `submit` take a registered name or ARN instead of a
+#                 file; an EXPRESS registration runs express; an unknown name
+#                 says how to register it
 source "$(dirname "$0")/lib.sh" "$@"
 shift
 SUBTESTS=("$@")
-[ ${#SUBTESTS[@]} -eq 0 ] && SUBTESTS=(self_recursion registered describe failed_child names)
+[ ${#SUBTESTS[@]} -eq 0 ] && SUBTESTS=(self_recursion registered describe failed_child names by_name)
 W=$E2E_WORKFLOWS
 
 # run_json DIR WORKFLOW INPUT [FLAGS...]: `hpcflow run --json` of a workflow.
@@ -106,6 +109,30 @@ registered() {
   check "with a located problem" grep -q "missing_next.yaml:" "$S/reg.err"
   "$HPCFLOW" register Context "$W/child_context.yaml" --type FAST --state-dir "$S" 2>"$S/reg.err"
   expect_eq "a bad --type: exit 2" 2 "$?"
+}
+
+by_name() {
+  log "--- run and submit by registered name"
+  local S out id
+  e2e_state_dir S
+  "$HPCFLOW" register Context "$W/child_context.yaml" --state-dir "$S" >/dev/null
+  out=$(cd "$S" && run_json "$S" Context '{"v": 1}')
+  expect_eq "run NAME runs the registered machine under its name" \
+    '{"machine":"Context","machineId":"hpcflow:stateMachine:Context","input":{"v":1}}' \
+    "$(jq -c .output <<<"$out")"
+  id=$(cd "$S" && "$HPCFLOW" submit arn:aws:states:eu-west-1:123456789012:stateMachine:Context \
+    --input '{"v": 2}' --state-dir "$S" 2>>"$S/run.err")
+  expect_eq "submit ARN runs it too" SUCCEEDED "$(wait_final "$S" "$id" 30)"
+  expect_eq "its output names the machine" Context \
+    "$("$HPCFLOW" status "$id" --json --state-dir "$S" | jq -r .output.machine)"
+  "$HPCFLOW" register Quick "$W/child_context.yaml" --type EXPRESS --state-dir "$S" >/dev/null
+  id=$(cd "$S" && "$HPCFLOW" submit Quick --state-dir "$S" 2>>"$S/run.err")
+  expect_eq "an EXPRESS registration runs express" "SUCCEEDED true" \
+    "$(wait_final "$S" "$id" 30) $(status_field "$S" "$id" express)"
+  (cd "$S" && "$HPCFLOW" run Nowhere --state-dir "$S" 2>"$S/nowhere.err" >/dev/null)
+  expect_eq "an unknown name: exit 2" 2 "$?"
+  check "it says how to register it" grep -q "no state machine is registered as 'Nowhere' (hpcflow register Nowhere FILE)" "$S/nowhere.err"
+  stop_server "$S"
 }
 
 describe() {

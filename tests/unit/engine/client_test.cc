@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -106,6 +107,37 @@ TEST_F(ClientTest, RunsExecutionsOnTheServer) {
   ASSERT_TRUE(stopped);
   EXPECT_EQ(stopped->status, "ABORTED");
   EXPECT_EQ(stopped->error.value_or(""), "Pipeline.Cancelled");
+
+  // Redriven through the server: it runs again under the same id.
+  ASSERT_TRUE(client.Redrive(*waiting));
+  auto redriven = client.Describe(*waiting);
+  ASSERT_TRUE(redriven);
+  EXPECT_EQ(redriven->status, "RUNNING");
+  EXPECT_EQ(redriven->redrive_count, 1);
+  auto twice = client.Redrive(*waiting);
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().cause.find("RUNNING"), std::string::npos) << twice.error().cause;
+  ASSERT_TRUE(client.Stop(*waiting));
+
+  // A registered state machine, started by its ARN alone: the server reads
+  // the registry.
+  const std::string file = dir_ + "/sm.json";
+  std::ofstream(file) << R"({"StartAt": "P", "States": {"P": {"Type": "Pass",
+    "Parameters": {"machine.$": "$$.StateMachine.Name"}, "End": true}}})";
+  std::string command =
+      std::string(HPCFLOW_BINARY) + " register Named " + file + " --state-dir " + state_;
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  hpcflow::StartRequest by_name;
+  by_name.state_machine = "arn:aws:states:us-east-1:123456789012:stateMachine:Named";
+  auto named = client.Start(by_name);
+  ASSERT_TRUE(named) << named.error().name << ": " << named.error().cause;
+  auto named_done = client.Wait(*named, 20s);
+  ASSERT_TRUE(named_done);
+  EXPECT_EQ(named_done->output.value_or(""), R"({"machine":"Named"})");
+  by_name.state_machine = "Nowhere";
+  auto unknown = client.Start(by_name);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().cause.find("Nowhere"), std::string::npos);
 
   auto forged = client.SendTaskSuccess("not-a-token", "{}");
   ASSERT_FALSE(forged);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -172,6 +173,33 @@ TEST_F(EngineTest, RedriveContinuesAFailedExecutionFromItsFailedStep) {
   EXPECT_EQ(again.error().name, "ExecutionNotRedrivable");
   EXPECT_NE(again.error().cause.find("SUCCEEDED"), std::string::npos);
   EXPECT_EQ(engine->Redrive("nowhere").error().name, "NotFound");
+}
+
+// A state machine registered in the state directory (hpcflow register) is
+// started by its name or ARN; EXPRESS registrations run express.
+TEST_F(EngineTest, StartsARegisteredStateMachineByNameOrArn) {
+  const std::string file = dir_ + "/sm.json";
+  std::ofstream(file) << R"({"StartAt": "P", "States": {"P": {"Type": "Pass",
+    "Parameters": {"machine.$": "$$.StateMachine.Name"}, "End": true}}})";
+  for (const char* args : {" register Doubler ", " register Quick --type EXPRESS "}) {
+    std::string command =
+        std::string(HPCFLOW_BINARY) + args + file + " --state-dir " + dir_ + "/state >/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
+  auto engine = Open(Options());
+  ASSERT_TRUE(engine);
+  hpcflow::StartRequest request;
+  request.state_machine = "arn:aws:states:us-east-1:123456789012:stateMachine:Doubler";
+  auto done = RunToEnd(*engine, request);
+  EXPECT_EQ(done.status, "SUCCEEDED");
+  EXPECT_EQ(done.output.value_or(""), R"({"machine":"Doubler"})");
+  EXPECT_FALSE(done.express);
+  request.state_machine = "Quick";
+  EXPECT_TRUE(RunToEnd(*engine, request).express);
+  request.state_machine = "Nowhere";
+  auto refused = engine->Start(request);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().name, "usage");
 }
 
 TEST_F(EngineTest, AsyncFunctionsEndTheirTaskFromAnotherThread) {
