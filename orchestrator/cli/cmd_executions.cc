@@ -494,7 +494,7 @@ int CmdRedrive(const std::vector<std::string>& args) {
   const ExecutionRecord& record = found->record;
   // Refused here already when the record says so: no server is started
   // for nothing.
-  if (std::string refusal = RedriveRefusal(record); !refusal.empty()) {
+  if (std::string refusal = RedriveRefusal(record, record.status); !refusal.empty()) {
     std::cerr << "hpcflow redrive: cannot redrive " << record.id << ": " << refusal << "\n";
     return kExitUsage;
   }

@@ -264,9 +264,7 @@ Json DescribeEndedChild(const ExecutionRecord& child, const std::string& status,
   }
   d["RedriveCount"] = child.redrive_count;
   if (child.redrive_ms) d["RedriveDate"] = child.redrive_ms;
-  ExecutionRecord ended = child;
-  ended.status = status;
-  std::string refusal = RedriveRefusal(ended);
+  std::string refusal = RedriveRefusal(child, status);
   d["RedriveStatus"] = refusal.empty() ? "REDRIVABLE" : "NOT_REDRIVABLE";
   if (!refusal.empty()) d["RedriveStatusReason"] = refusal;
   return d;

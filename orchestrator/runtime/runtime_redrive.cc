@@ -33,14 +33,8 @@ Status DurableRuntime::RedriveExecution(const std::string& id_or_name) {
 
 Status DurableRuntime::Redrive(ExecutionRecord record, bool as_child) {
   const std::string id = record.id;
-  std::string refusal = RedriveRefusal(record);
   // A parent redrives its own children (the user redrives the parent).
-  if (as_child && !record.parent_id.empty() && !record.express &&
-      (record.status == "FAILED" || record.status == "TIMED_OUT" || record.status == "ABORTED")) {
-    ExecutionRecord top = record;
-    top.parent_id.clear();
-    refusal = RedriveRefusal(top);
-  }
+  std::string refusal = RedriveRefusal(record, record.status, as_child);
   if (!refusal.empty()) return Fail(kNotRedrivable, "execution " + id + ": " + refusal);
   if (active_.count(id)) return Fail(kNotRedrivable, "execution " + id + " is running");
   auto basis = store_->GetRedriveBasis(record);
@@ -102,9 +96,7 @@ Status DurableRuntime::AddRedrivenTasks(const Active& a, workflows::Effects& eff
 
 bool DurableRuntime::ChildRedrivenWithParent(const std::string& parent_id,
                                              const ExecutionRecord& child) const {
-  if (child.status != "FAILED" && child.status != "TIMED_OUT" && child.status != "ABORTED") {
-    return false;
-  }
+  if (!IsUnsuccessfulEnd(child.status)) return false;
   auto parent = active_.find(parent_id);
   if (parent == active_.end()) return false;
   const int64_t redriven = parent->second.record.redrive_ms;

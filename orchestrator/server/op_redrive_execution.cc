@@ -15,7 +15,7 @@ void RedriveExecutionOp(ApiContext& context, const HttpRequest& /*request*/,
                 [&context](const ExecutionRecord& r, HttpResponder done) {
                   DurableRuntime& runtime = context.runtime;
                   if (r.owner.rfind("engine:", 0) == 0 && IsFinalStatus(r.status) &&
-                      RedriveRefusal(r).empty()) {
+                      RedriveRefusal(r, r.status).empty()) {
                     if (auto s = runtime.store().AddRequest(r.id, "redrive", "{}"); !s) {
                       return done(ErrorResponse(503, "StoreUnavailable", s.error().cause));
                     }

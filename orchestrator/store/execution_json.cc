@@ -23,7 +23,7 @@ Json StatusJson(const ExecutionRecord& r) {
   out["redriveCount"] = r.redrive_count;
   if (r.redrive_ms) out["redriveDate"] = FormatTimeMs(r.redrive_ms);
   if (IsFinalStatus(r.status)) {
-    std::string refusal = RedriveRefusal(r);
+    std::string refusal = RedriveRefusal(r, r.status);
     out["redriveStatus"] = refusal.empty() ? "REDRIVABLE" : "NOT_REDRIVABLE";
     if (!refusal.empty()) out["redriveStatusReason"] = refusal;
   }
@@ -34,12 +34,14 @@ Json StatusJson(const ExecutionRecord& r) {
   return out;
 }
 
-std::string RedriveRefusal(const ExecutionRecord& r) {
-  if (r.status != "FAILED" && r.status != "TIMED_OUT" && r.status != "ABORTED") {
-    return "Execution is " + r.status + " and cannot be redriven";
-  }
+bool IsUnsuccessfulEnd(const std::string& status) {
+  return status == "FAILED" || status == "TIMED_OUT" || status == "ABORTED";
+}
+
+std::string RedriveRefusal(const ExecutionRecord& r, const std::string& status, bool by_parent) {
+  if (!IsUnsuccessfulEnd(status)) return "Execution is " + status + " and cannot be redriven";
   if (r.express) return "Express executions keep no history and cannot be redriven";
-  if (!r.parent_id.empty()) {
+  if (!r.parent_id.empty() && !by_parent) {
     return "Execution was started by " + r.parent_id +
            "; redrive that execution, which redrives this one";
   }

@@ -12,11 +12,16 @@ namespace hpcflow::orchestrator {
 
 bool IsFinalStatus(const std::string& status);
 Json StatusJson(const ExecutionRecord& record);
+// FAILED, TIMED_OUT or ABORTED: the ends a redrive continues from.
+bool IsUnsuccessfulEnd(const std::string& status);
 // Why `record` cannot be redriven (hpcflow redrive, AWS's RedriveExecution),
 // as AWS's RedriveStatusReason words it; "" when it can be: a Standard,
 // top-level execution that FAILED, TIMED_OUT or was ABORTED for a reason a
-// new attempt can change.
-std::string RedriveRefusal(const ExecutionRecord& record);
+// new attempt can change. `status` is the execution's (a caller may know it
+// before the record does); `by_parent`: its parent redrives it, so being a
+// child is no reason.
+std::string RedriveRefusal(const ExecutionRecord& record, const std::string& status,
+                           bool by_parent = false);
 Json HistoryJson(const std::vector<HistoryRow>& events);
 
 // `text` safe to print on a terminal: control characters (C0, DEL and the

@@ -105,6 +105,12 @@ const char kExecutionFields[] =
 const std::string kExecutionColumns =
     std::string("num, ") + kExecutionFields + ", redrive_count, redrive_ms";
 
+// The key of an execution's history event (events.key): its row number
+// times 2^32 plus the event id, so one execution's events are one range.
+int64_t EventKey(int64_t execution_num, int64_t event_id) {
+  return (execution_num << 32) + event_id;
+}
+
 std::optional<std::string> OptionalText(const Statement& row, int column) {
   if (row.IsNull(column)) return std::nullopt;
   return row.Text(column);
@@ -416,7 +422,7 @@ Result<std::vector<HistoryRow>> ExecutionStore::History(const ExecutionRecord& e
       "SELECT key & 4294967295, type, state, time_ms, details FROM events "
       "WHERE key >= ? AND key < ? ORDER BY key");
   if (!stmt) return Fail(stmt.error());
-  stmt->Bind(1, execution.num << 32).Bind(2, (execution.num + 1) << 32);
+  stmt->Bind(1, EventKey(execution.num, 0)).Bind(2, EventKey(execution.num + 1, 0));
   std::vector<HistoryRow> out;
   while (true) {
     auto row = stmt->Step();
@@ -549,7 +555,7 @@ Status ExecutionStore::CommitLocked(const Decision& d) {
   }
   if (d.record_history) {
     for (const auto& e : d.events) {
-      insert_event_->Bind(1, (d.execution_num << 32) + e.id)
+      insert_event_->Bind(1, EventKey(d.execution_num, e.id))
           .Bind(2, e.type)
           .Bind(3, e.state_name)
           .Bind(4, e.time)
@@ -626,8 +632,8 @@ Result<RedriveBasis> ExecutionStore::GetRedriveBasis(const ExecutionRecord& exec
   basis.last_input_seq = last->Int(0);
   auto events = db_->Prepare("SELECT COALESCE(MAX(key), ?) FROM events WHERE key >= ? AND key < ?");
   if (!events) return Fail(events.error());
-  const int64_t first_key = execution.num << 32;
-  events->Bind(1, first_key).Bind(2, first_key).Bind(3, (execution.num + 1) << 32);
+  const int64_t first_key = EventKey(execution.num, 0);
+  events->Bind(1, first_key).Bind(2, first_key).Bind(3, EventKey(execution.num + 1, 0));
   if (auto row = events->Step(); !row) return Fail(row.error());
   basis.last_event_id = events->Int(0) - first_key;
   auto tasks = db_->Prepare(
