@@ -21,12 +21,14 @@ SUBTESTS=("$@")
 [ ${#SUBTESTS[@]} -eq 0 ] && SUBTESTS=(map crash refusals child)
 W=$E2E_WORKFLOWS
 
-# map_input DIR N FAILING...: the input of redrive_map.yaml.
+# map_input DIR N FAILING...: the input of redrive_map.yaml. A failing item
+# fails $FAIL_DELAY seconds after it started (default 0).
 map_input() {
   local dir=$1 n=$2
   shift 2
   jq -cn --arg dir "$dir" --argjson n "$n" --arg failing " $* " \
-    '{items: [range(0; $n)], dir: $dir, failing: $failing, fail_delay: 0}'
+    --argjson delay "${FAIL_DELAY:-0}" \
+    '{items: [range(0; $n)], dir: $dir, failing: $failing, fail_delay: $delay}'
 }
 
 # runs DIR: how many times each item ran ("item count" lines, sorted).
@@ -43,7 +45,10 @@ map() {
   log "--- a 200-item Map whose last 5 items fail; redrive reruns just those"
   local S id
   e2e_state_dir S
-  id=$(submit_map "$S" 200 195 196 197 198 199)
+  # The failing items fail 2 s after they started, so that item 194 (which
+  # may run beside item 195 on the 2 local slots) has ended by then: a
+  # failure that cancels a running item would rightly rerun it too.
+  id=$(FAIL_DELAY=2 submit_map "$S" 200 195 196 197 198 199)
   expect_eq "it fails" FAILED "$(wait_final "$S" "$id" 120)"
   expect_eq "as a job failed" States.TaskFailed "$(status_field "$S" "$id" error)"
   expect_eq "status says it can be redriven" REDRIVABLE "$(status_field "$S" "$id" redriveStatus)"
