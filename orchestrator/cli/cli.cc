@@ -42,9 +42,7 @@ const char kUsage[] =
 
 }  // namespace
 
-std::string ResolveStateDir(const std::string& flag) {
-  return flag.empty() ? DefaultStateDir() : flag;
-}
+std::string ResolveStateDir(const std::string& flag) { return ResolveStateDirPath(flag); }
 
 int RunCli(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

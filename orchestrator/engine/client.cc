@@ -133,8 +133,7 @@ Result<std::unique_ptr<Client>> Client::Connect(ClientOptions options) {
     impl->url = options.url;
     impl->key = options.control_key;
   } else {
-    std::string dir =
-        options.state_dir.empty() ? orchestrator::DefaultStateDir() : options.state_dir;
+    std::string dir = orchestrator::ResolveStateDirPath(options.state_dir);
     options.state_dir = dir;
     if (!orchestrator::ServerLock::IsHeld(dir)) {
       if (!options.start_server) {

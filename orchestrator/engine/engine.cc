@@ -228,7 +228,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     if (auto s = CheckFunctionName(name); !s) return Fail(s.error());
   }
   auto impl = std::make_unique<Impl>();
-  impl->state_dir = options.state_dir.empty() ? orchestrator::DefaultStateDir() : options.state_dir;
+  impl->state_dir = orchestrator::ResolveStateDirPath(options.state_dir);
   impl->owner = "engine:" + options.name;
   const std::string& dir = impl->state_dir;
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "common/files.h"
@@ -101,6 +102,16 @@ std::string DefaultStateDir() {
     return std::string(user_home) + "/.hpcflow";
   }
   return ".hpcflow";
+}
+
+std::string ResolveStateDirPath(const std::string& dir) {
+  std::string chosen = dir.empty() ? DefaultStateDir() : dir;
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(chosen, ec);
+  if (ec) return chosen;  // no working directory: leave it to the open to complain
+  std::string normal = absolute.lexically_normal().string();
+  while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  return normal;
 }
 
 }  // namespace hpcflow::orchestrator

@@ -26,6 +26,12 @@ Status PrepareStateDir(const std::string& dir);
 // ~/.hpcflow (./.hpcflow without a home).
 std::string DefaultStateDir();
 
+// The state directory to use for `dir` (empty: DefaultStateDir()), as an
+// absolute path: job directories inside it are handed to job wrappers and
+// batch scripts that run elsewhere, so a relative --state-dir must not
+// reach them as given.
+std::string ResolveStateDirPath(const std::string& dir);
+
 }  // namespace hpcflow::orchestrator
 
 #endif  // HPCFLOW_ORCHESTRATOR_STORE_STATE_DIR_H_

@@ -181,4 +181,17 @@ check "the history still has the Map and the execution's own states" jq_ok '
   and ([.[].id] as $ids | $ids == ($ids | sort) and ($ids | unique | length) == ($ids | length))' \
   <<<"$history"
 
+# --- a relative --state-dir -----------------------------------------------------
+# Job directories live inside the state directory and are handed to job
+# wrappers: a relative path must reach them made absolute (regression: every
+# job failed with "job_dir must be an absolute path").
+log "--- run and submit with a relative --state-dir"
+e2e_state_dir R2
+mkdir -p "$R2/cwd"
+out=$(cd "$R2/cwd" && timeout 60 "$HPCFLOW" run "$E2E_WORKFLOWS/redrive_map.yaml" --json \
+  --state-dir rel-state --input "$(jq -cn --arg d "$R2" \
+  '{items: [1, 2], dir: $d, failing: " ", fail_delay: 0}')" 2>>"$R2/cli.err")
+expect_eq "run's jobs succeed" '{"count":2,"redrives":0}' "$(jq -c .output <<<"$out")"
+check "the store is where the relative path points" test -f "$R2/cwd/rel-state/hpcflow.db"
+
 e2e_finish
