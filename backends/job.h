@@ -65,6 +65,8 @@ struct JobFiles {
   std::string result() const { return dir + "/result.json"; }
   std::string input() const { return dir + "/input.json"; }
   std::string cancel() const { return dir + "/cancel"; }
+  // The wrapper's own complaints (the job's output has the files above).
+  std::string wrapper_log() const { return dir + "/wrapper.log"; }
 };
 
 // How a job ended.

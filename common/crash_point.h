@@ -33,6 +33,9 @@ inline constexpr const char* kCrashPoints[] = {
     "runtime.callback_before_reply",
     // The local backend started a job's wrapper; Submit has not returned.
     "local.after_launch",
+    // The job launcher forked a wrapper; it has not told the backend (the
+    // launcher dies: its wrappers run on, the backend waits on their locks).
+    "launcher.after_fork",
     // The Slurm backend recorded its intent to submit; sbatch has not run.
     "slurm.before_sbatch",
     // sbatch accepted a job or array; its job ids are not recorded yet.

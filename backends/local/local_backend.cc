@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -17,6 +18,7 @@
 #include "backends/job_processes.h"
 #include "backends/job_wrapper.h"
 #include "backends/local/abandoned_job.h"
+#include "backends/local/launcher_link.h"
 #include "backends/local/local_process.h"
 #include "backends/slot_pool.h"
 #include "common/crash_point.h"
@@ -65,6 +67,15 @@ struct LocalBackend::Core : std::enable_shared_from_this<LocalBackend::Core> {
   // Returns the wrapper's pid, or "" when it could not be started (then the
   // job has ended, lost, and its slots are free).
   std::string Launch(const std::string& job_dir, int lock_fd);
+  // Launch through the job launcher; nullopt when it cannot take the job
+  // (then `lock_fd` is still ours and locked, or -1 when the lock was lost
+  // meanwhile: then a waiter watches the job).
+  std::optional<std::string> LaunchThroughLauncher(const std::string& job_dir, int& lock_fd);
+  // The live launcher link, started when there is none; null when it
+  // cannot be started.
+  std::shared_ptr<LauncherLink> Launcher();
+  // Hands a job's recorded end to options.on_end.
+  void ReportEnd(const std::string& job_dir, const std::string& name);
   // One thread per running job, blocked on its lock until the job ends.
   void StartWaiter(const std::string& job_dir);
   // The waiter's post-mortem once the lock is free: the job ended, or its
@@ -87,6 +98,10 @@ struct LocalBackend::Core : std::enable_shared_from_this<LocalBackend::Core> {
   std::map<std::string, std::string> launched_pids;
   bool closing = false;
   std::atomic<int64_t> wrappers_started{0};
+  // Guards `launcher` alone (launches block on the launcher's reply, never
+  // under `mutex`).
+  std::mutex launcher_mutex;
+  std::shared_ptr<LauncherLink> launcher;
 };
 
 void LocalBackend::Core::Pump(const std::set<std::string>& fresh) {
@@ -119,13 +134,69 @@ void LocalBackend::Core::Pump(const std::set<std::string>& fresh) {
   }
 }
 
+std::shared_ptr<LauncherLink> LocalBackend::Core::Launcher() {
+  std::lock_guard<std::mutex> lock(launcher_mutex);
+  if (launcher && launcher->alive()) return launcher;
+  std::weak_ptr<Core> weak = weak_from_this();
+  LauncherCallbacks callbacks;
+  callbacks.exited = [weak](const std::string& job_dir) {
+    if (auto self = weak.lock()) {
+      self->AfterRunnerGone(job_dir);
+      self->Pump();
+    }
+  };
+  // Its wrappers run on without it: their locks say when they end.
+  callbacks.lost = [weak](const std::vector<std::string>& job_dirs) {
+    if (auto self = weak.lock()) {
+      for (const std::string& job_dir : job_dirs) self->StartWaiter(job_dir);
+    }
+  };
+  auto started = LauncherLink::Start(options.launcher_command, std::move(callbacks));
+  if (!started) {
+    launcher.reset();
+    return nullptr;
+  }
+  launcher = std::move(*started);
+  return launcher;
+}
+
+std::optional<std::string> LocalBackend::Core::LaunchThroughLauncher(const std::string& job_dir,
+                                                                     int& lock_fd) {
+  std::shared_ptr<LauncherLink> link = Launcher();
+  if (!link) return std::nullopt;
+  auto pid = link->Launch(job_dir, lock_fd);  // closes lock_fd
+  lock_fd = -1;
+  if (pid) {
+    ++wrappers_started;
+    return std::to_string(*pid);
+  }
+  // Died after it got the job: whether the wrapper runs is unknown, so the
+  // `lost` callback puts a waiter on the lock, which settles it (and frees
+  // the slots). The job's start goes unreported (on_dequeued): it is rare.
+  if (pid.error().name == "gone") return std::string();
+  // It did not start the job: lock it again and start the wrapper the
+  // other way.
+  int fd = OpenJobLock(job_dir);
+  if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    lock_fd = fd;
+    return std::nullopt;
+  }
+  if (fd >= 0) close(fd);
+  StartWaiter(job_dir);  // someone runs it after all: wait for that
+  return std::string();
+}
+
 std::string LocalBackend::Core::Launch(const std::string& job_dir, int lock_fd) {
+  if (!options.launcher_command.empty()) {
+    if (auto pid = LaunchThroughLauncher(job_dir, lock_fd)) return *pid;
+    if (lock_fd < 0) return "";
+  }
   ProcessSpec wrapper;
   wrapper.argv = options.wrapper_command;
   wrapper.argv.push_back(job_dir);
   wrapper.environment[kLockFdVariable] = std::to_string(lock_fd);
   // The wrapper's own complaints (the job's output has files of its own).
-  wrapper.stderr_path = job_dir + "/wrapper.log";
+  wrapper.stderr_path = JobFiles(job_dir).wrapper_log();
   wrapper.append_output = true;  // a relaunched wrapper keeps what the last one said
   auto pid = LocalProcess::StartDetached(wrapper, lock_fd);
   if (!pid) {
@@ -158,13 +229,26 @@ void LocalBackend::Core::EnqueueLocked(const std::string& job_dir, const std::st
   queued_locks[job_dir] = fd;
 }
 
+void LocalBackend::Core::ReportEnd(const std::string& job_dir, const std::string& name) {
+  if (!options.on_end || name.empty()) return;
+  auto end = ReadJobEnd(job_dir);
+  if (end) options.on_end(JobHandle{name, job_dir, WrapperPid(job_dir)}, *end);
+}
+
 void LocalBackend::Core::AfterRunnerGone(const std::string& job_dir) {
+  std::string name;
   auto finish = [&](int fd) {
-    std::lock_guard<std::mutex> lock(mutex);
-    pool.Finish(job_dir);
-    launched_pids.erase(job_dir);
-    names.erase(job_dir);
-    if (fd >= 0) close(fd);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      pool.Finish(job_dir);
+      launched_pids.erase(job_dir);
+      if (auto it = names.find(job_dir); it != names.end()) {
+        name = it->second;
+        names.erase(it);
+      }
+      if (fd >= 0) close(fd);
+    }
+    ReportEnd(job_dir, name);
   };
   int fd = OpenJobLock(job_dir);
   if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -176,9 +260,9 @@ void LocalBackend::Core::AfterRunnerGone(const std::string& job_dir) {
   // The wrapper died before the job started: nothing ran, so it may run now.
   if (WrapperRelaunches(job_dir) + 1 >= kMaxWrapperLaunches) {
     RecordEndForWrapper(
-        job_dir,
-        LostEnd(job_dir, "the job wrapper died " + std::to_string(kMaxWrapperLaunches) +
-                             " times before it started the job; see " + job_dir + "/wrapper.log"));
+        job_dir, LostEnd(job_dir, "the job wrapper died " + std::to_string(kMaxWrapperLaunches) +
+                                      " times before it started the job; see " +
+                                      JobFiles(job_dir).wrapper_log()));
     return finish(fd);
   }
   RecordWrapperRelaunch(job_dir);
@@ -197,13 +281,18 @@ LocalBackend::LocalBackend(LocalOptions options)
     : core_(std::make_shared<Core>(std::move(options))) {}
 
 LocalBackend::~LocalBackend() {
-  std::lock_guard<std::mutex> lock(core_->mutex);
-  core_->closing = true;
-  for (const auto& [job_dir, fd] : core_->queued_locks) {
-    core_->pool.RemoveQueued(job_dir);
-    close(fd);
+  {
+    std::lock_guard<std::mutex> lock(core_->mutex);
+    core_->closing = true;
+    for (const auto& [job_dir, fd] : core_->queued_locks) {
+      core_->pool.RemoveQueued(job_dir);
+      close(fd);
+    }
+    core_->queued_locks.clear();
   }
-  core_->queued_locks.clear();
+  // The launcher exits when its socket closes; its wrappers run on.
+  std::lock_guard<std::mutex> lock(core_->launcher_mutex);
+  core_->launcher.reset();
 }
 
 int64_t LocalBackend::wrappers_started() const { return core_->wrappers_started; }
@@ -251,7 +340,8 @@ Result<std::vector<JobHandle>> LocalBackend::Submit(const std::vector<JobSpec>& 
       if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         close(fd);  // a wrapper runs it, started before us: adopt it, count its slots
         core_->pool.AddRunning(key, core_->pool.SlotsFor(spec), group);
-        core_->StartWaiter(key);  // its thread waits for the mutex we hold
+        core_->names[key] = spec.name;  // its end is reported under this name
+        core_->StartWaiter(key);        // its thread waits for the mutex we hold
         handle.job_id = WrapperPid(key);
         handles.push_back(handle);
         continue;

@@ -6,7 +6,8 @@
 // (at most all). Jobs wait in a FIFO queue until theirs are free, and
 // SubmitOptions::max_concurrent throttles the jobs of one Submit call. A
 // job's end frees its slots: each running job has one thread blocked on its
-// lock (no polling).
+// lock (no polling), or, for wrappers started by the job launcher, the
+// launcher's word that the wrapper exited.
 //
 // The job directory is the contract (backends/job.h, backends/job_dir.h):
 //   - `lock` is held (flock) from Submit on: by the backend while the job is
@@ -43,6 +44,19 @@ struct LocalOptions {
   // Starts a job wrapper, e.g. {"/usr/bin/hpcflow", "job-wrapper"}; the job
   // directory is appended.
   std::vector<std::string> wrapper_command;
+  // Starts the job launcher, e.g. {"/usr/bin/hpcflow", "job-launcher"}
+  // (backends/local/job_launcher.h): wrappers are then forks of that one
+  // small process, not a fork of the caller and an exec each. Empty: every
+  // job's wrapper is started with wrapper_command (which also serves when
+  // the launcher cannot be started).
+  std::vector<std::string> launcher_command;
+  // Called (from a thread of the backend, no lock held) with each end the
+  // backend sees: a wrapper that exited, a job adopted after a restart that
+  // ended, one lost with its wrapper. Wrappers started by the launcher do
+  // not report their ends themselves: this is how they reach the caller.
+  // An end may be reported twice (also by the wrapper, or again after a
+  // restart). May be empty.
+  std::function<void(const JobHandle&, const JobEnd&)> on_end;
   // Called (from any thread, no lock held) when a job that waited in the
   // slot pool starts: the runtime starts the task's clock then, so that
   // waiting for this machine's slots never counts against a timeout. Jobs

@@ -60,6 +60,7 @@ int RunCli(const std::vector<std::string>& args) {
   if (command == "graph") return CmdGraph(rest);
   if (command == "server") return CmdServer(rest);
   if (command == "job-wrapper") return CmdJobWrapper(rest);
+  if (command == "job-launcher") return CmdJobLauncher(rest);
   if (command == "submit") return CmdSubmit(rest);
   if (command == "status") return CmdStatus(rest);
   if (command == "list") return CmdList(rest);

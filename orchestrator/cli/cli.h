@@ -26,6 +26,7 @@ int CmdRun(const std::vector<std::string>& args);
 int CmdGraph(const std::vector<std::string>& args);
 int CmdServer(const std::vector<std::string>& args);
 int CmdJobWrapper(const std::vector<std::string>& args);
+int CmdJobLauncher(const std::vector<std::string>& args);
 int CmdSubmit(const std::vector<std::string>& args);
 int CmdStatus(const std::vector<std::string>& args);
 int CmdList(const std::vector<std::string>& args);

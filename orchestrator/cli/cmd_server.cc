@@ -1,13 +1,16 @@
-// `hpcflow server` (the long-running orchestrator) and the hidden
-// `hpcflow job-wrapper DIR` that every job runs under.
+// `hpcflow server` (the long-running orchestrator), the hidden
+// `hpcflow job-wrapper DIR` that every job runs under, and the hidden
+// `hpcflow job-launcher FD` that forks the local backend's wrappers.
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <iostream>
 
 #include "backends/job_wrapper.h"
+#include "backends/local/job_launcher.h"
 #include "common/time_format.h"
 #include "orchestrator/cli/cli.h"
 #include "orchestrator/cli/cli_flags.h"
@@ -129,6 +132,16 @@ int CmdJobWrapper(const std::vector<std::string>& args) {
   std::string job_dir = args[0];
   return backends::RunJobWrapper(
       job_dir, [&job_dir](const backends::JobEnd& end) { ReportJobEnd(job_dir, end); });
+}
+
+int CmdJobLauncher(const std::vector<std::string>& args) {
+  char* end = nullptr;
+  long fd = args.size() == 1 ? std::strtol(args[0].c_str(), &end, 10) : -1;
+  if (fd < 0 || end == nullptr || *end != '\0') {
+    std::cerr << "usage: hpcflow job-launcher FD (started by the local backend)\n";
+    return kExitUsage;
+  }
+  return backends::RunJobLauncher(static_cast<int>(fd));
 }
 
 }  // namespace hpcflow::orchestrator

@@ -32,10 +32,10 @@ bool OnPath(const std::string& program) {
 
 }  // namespace
 
-BackendRegistry::BackendRegistry(std::string hpcflow_binary, EndSink fake_on_end,
-                                 QueueSink on_queued, QueueSink on_dequeued)
+BackendRegistry::BackendRegistry(std::string hpcflow_binary, EndSink on_end, QueueSink on_queued,
+                                 QueueSink on_dequeued)
     : binary_(std::move(hpcflow_binary)),
-      fake_on_end_(std::move(fake_on_end)),
+      on_end_(std::move(on_end)),
       on_queued_(std::move(on_queued)),
       on_dequeued_(std::move(on_dequeued)) {}
 
@@ -59,9 +59,12 @@ Result<backends::Backend*> BackendRegistry::Get(const std::string& name) {
   if (auto it = backends_.find(name); it != backends_.end()) return it->second.get();
   std::unique_ptr<backends::Backend> backend;
   std::vector<std::string> wrapper = {binary_, "job-wrapper"};
+  std::vector<std::string> launcher = {binary_, "job-launcher"};
   if (name == "local") {
     backends::LocalOptions options;
     options.wrapper_command = wrapper;
+    options.launcher_command = launcher;
+    options.on_end = on_end_;
     options.on_queued = on_queued_;
     options.on_dequeued = on_dequeued_;
     backend = std::make_unique<backends::LocalBackend>(options);
@@ -72,6 +75,8 @@ Result<backends::Backend*> BackendRegistry::Get(const std::string& name) {
     }
     backends::MpiOptions options;
     options.local.wrapper_command = wrapper;
+    options.local.launcher_command = launcher;
+    options.local.on_end = on_end_;
     options.local.on_queued = on_queued_;
     options.local.on_dequeued = on_dequeued_;
     backend = std::make_unique<backends::MpiBackend>(options);
@@ -86,7 +91,7 @@ Result<backends::Backend*> BackendRegistry::Get(const std::string& name) {
     backend = std::make_unique<backends::SlurmBackend>(options);
   } else if (name == "fake") {
     backends::FakeOptions options;
-    options.on_end = fake_on_end_;
+    options.on_end = on_end_;
     options.on_queued = on_queued_;
     options.on_dequeued = on_dequeued_;
     backend = std::make_unique<backends::FakeBackend>(options);

@@ -17,14 +17,16 @@ namespace hpcflow::orchestrator {
 
 class BackendRegistry {
  public:
-  // The fake backend has no job wrapper: it reports ends through `fake_on_end`.
+  // Ends the backends see themselves: every end of the fake (it has no job
+  // wrapper), and those of local and mpi jobs, whose wrappers the job
+  // launcher starts and which do not report through the callback API.
   using EndSink = std::function<void(const backends::JobHandle&, const backends::JobEnd&)>;
 
   // A job waits in a backend's own slot queue (local, mpi, fake), or leaves
   // it: its task's clock stops, and starts again (from any thread).
   using QueueSink = std::function<void(const backends::JobHandle&)>;
 
-  BackendRegistry(std::string hpcflow_binary, EndSink fake_on_end, QueueSink on_queued = {},
+  BackendRegistry(std::string hpcflow_binary, EndSink on_end, QueueSink on_queued = {},
                   QueueSink on_dequeued = {});
   ~BackendRegistry();
 
@@ -43,7 +45,7 @@ class BackendRegistry {
 
  private:
   std::string binary_;
-  EndSink fake_on_end_;
+  EndSink on_end_;
   QueueSink on_queued_;
   QueueSink on_dequeued_;
   std::map<std::string, std::unique_ptr<backends::Backend>> backends_;

@@ -37,9 +37,9 @@ Result<std::unique_ptr<DurableRuntime>> DurableRuntime::Create(RuntimeOptions op
 
 DurableRuntime::DurableRuntime(RuntimeOptions options, std::unique_ptr<ExecutionStore> store)
     : options_(std::move(options)), store_(std::move(store)) {
-  // The fake backend has no job wrapper: it reports ends itself, from its
-  // own thread, through the loop like any callback.
-  auto on_fake_end = [this](const backends::JobHandle& handle, const backends::JobEnd& end) {
+  // Ends the backends report themselves (the fake's, the job launcher's
+  // wrappers'), from their own threads, through the loop like any callback.
+  auto on_backend_end = [this](const backends::JobHandle& handle, const backends::JobEnd& end) {
     Post([this, handle, end] {
       auto it = job_names_.find(handle.name);
       if (it == job_names_.end()) return;
@@ -64,7 +64,7 @@ DurableRuntime::DurableRuntime(RuntimeOptions options, std::unique_ptr<Execution
     };
   };
   backends_ =
-      std::make_unique<BackendRegistry>(options_.hpcflow_binary, on_fake_end,
+      std::make_unique<BackendRegistry>(options_.hpcflow_binary, on_backend_end,
                                         queue_event("task_queued"), queue_event("task_started"));
   worker_ = std::make_unique<BackgroundWorker>();
 }

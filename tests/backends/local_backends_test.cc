@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -39,6 +41,18 @@ BackendUnderTest LocalUnderTest() {
   local.make = [] { return std::make_unique<LocalBackend>(ConformanceLocalOptions(16)); };
   local.describe = DescribeAsShell;
   local.runs = CountRunLines;
+  return local;
+}
+
+// The same backend with wrappers forked by the job launcher.
+BackendUnderTest LocalLauncherUnderTest() {
+  BackendUnderTest local = LocalUnderTest();
+  local.name = "local_launcher";
+  local.make = [] {
+    LocalOptions options = ConformanceLocalOptions(16);
+    options.launcher_command = {HPCFLOW_BINARY, "job-launcher"};
+    return std::make_unique<LocalBackend>(options);
+  };
   return local;
 }
 
@@ -81,7 +95,8 @@ BackendUnderTest FakeUnderTest() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BackendConformanceTest,
-                         ::testing::Values(LocalUnderTest(), FakeUnderTest()),
+                         ::testing::Values(LocalUnderTest(), LocalLauncherUnderTest(),
+                                           FakeUnderTest()),
                          BackendUnderTestName);
 
 class TempDir {
@@ -409,6 +424,169 @@ TEST(JobWrapperTest, AWrapperKilledBeforeRecordingTheStartRunsNothing) {
   // Never started: a wrapper may run it now, once.
   EXPECT_EQ(RunWrapper(job_dir), 0);
   EXPECT_EQ(*ReadFile(job_dir + "/runs"), "ran\n");
+}
+
+// Ends seen by a launcher backend's on_end, by job directory.
+struct EndLog {
+  std::mutex mutex;
+  std::map<std::string, std::vector<JobEnd>> ends;
+  size_t Count(const std::string& job_dir) {
+    std::lock_guard<std::mutex> lock(mutex);
+    return ends[job_dir].size();
+  }
+  bool WaitFor(const std::vector<std::string>& job_dirs) {
+    auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (Clock::now() < deadline) {
+      bool all = true;
+      for (const auto& dir : job_dirs) all = all && Count(dir) > 0;
+      if (all) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+};
+
+LocalOptions LauncherOptions(int cores, EndLog& log) {
+  LocalOptions options = ConformanceLocalOptions(cores);
+  options.launcher_command = {HPCFLOW_BINARY, "job-launcher"};
+  options.on_end = [&log](const JobHandle& handle, const JobEnd& end) {
+    std::lock_guard<std::mutex> lock(log.mutex);
+    log.ends[handle.job_dir].push_back(end);
+  };
+  return options;
+}
+
+// The parent pid of `pid`, from /proc (0 when it is gone).
+pid_t ParentOf(pid_t pid) {
+  auto stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return 0;
+  size_t close_paren = stat->rfind(')');
+  int parent = 0;
+  if (close_paren != std::string::npos)
+    std::sscanf(stat->c_str() + close_paren + 2, "%*c %d", &parent);
+  return parent;
+}
+
+// The pid a job wrote to `path` (its $PPID: its wrapper), once it has.
+pid_t WaitForPidFile(const std::string& path) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    if (auto text = ReadFile(path); text && std::atoi(text->c_str()) > 0) {
+      return std::atoi(text->c_str());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return 0;
+}
+
+// Wrappers forked by the launcher: each job runs under its own wrapper
+// process (named hpcflow-wrapper, a child of the one launcher), its end
+// reaches on_end once, and the wrapper does not exec hpcflow again.
+TEST(LocalBackendLauncherTest, WrappersAreForksOfOneLauncherAndEndsReachOnEnd) {
+  TempDir dir;
+  EndLog log;
+  LocalBackend backend(LauncherOptions(2, log));
+  std::vector<JobSpec> specs;
+  std::vector<std::string> dirs;
+  for (int i = 0; i < 6; ++i) {
+    JobSpec spec;
+    spec.name = "job" + std::to_string(i);
+    spec.job_dir = dir.path() + "/" + spec.name;
+    spec.shell_command =
+        "echo $PPID > \"$HPCFLOW_JOB_DIR/wrapper.pid\"; sleep 0.2; exit " + std::to_string(i % 3);
+    specs.push_back(spec);
+    dirs.push_back(spec.job_dir);
+  }
+  auto handles = backend.Submit(specs, {});
+  ASSERT_TRUE(handles) << handles.error().cause;
+  // While the first two run: their wrappers' parent is one launcher.
+  pid_t first = WaitForPidFile(dirs[0] + "/wrapper.pid");
+  ASSERT_GT(first, 0);
+  auto comm = ReadFile("/proc/" + std::to_string(first) + "/comm");
+  ASSERT_TRUE(comm);
+  EXPECT_EQ(*comm, "hpcflow-wrapper\n");
+  pid_t launcher = ParentOf(first);
+  auto launcher_cmdline = ReadFile("/proc/" + std::to_string(launcher) + "/cmdline");
+  ASSERT_TRUE(launcher_cmdline);
+  EXPECT_NE(launcher_cmdline->find("job-launcher"), std::string::npos);
+  ASSERT_TRUE(log.WaitFor(dirs));
+  for (int i = 0; i < 6; ++i) {
+    std::lock_guard<std::mutex> lock(log.mutex);
+    ASSERT_EQ(log.ends[dirs[i]].size(), 1u) << dirs[i];
+    EXPECT_EQ(log.ends[dirs[i]][0].kind, JobEnd::Kind::kExited);
+    EXPECT_EQ(log.ends[dirs[i]][0].exit_code, i % 3);
+    auto pid = ReadFile(dirs[i] + "/wrapper.pid");
+    ASSERT_TRUE(pid);
+    // Jobs that waited for a slot have no job id in their Submit's handles.
+    if (!(*handles)[i].job_id.empty()) {
+      EXPECT_EQ((*handles)[i].job_id, std::to_string(std::atoi(pid->c_str())))
+          << "a handle's job id is its wrapper's pid";
+    }
+  }
+}
+
+// A launcher killed while its wrappers run: they run on, their ends still
+// reach on_end (through their locks), and the next job gets a new launcher.
+TEST(LocalBackendLauncherTest, AKilledLauncherLosesNoJob) {
+  TempDir dir;
+  EndLog log;
+  LocalBackend backend(LauncherOptions(4, log));
+  std::vector<JobSpec> specs;
+  std::vector<std::string> dirs;
+  for (int i = 0; i < 2; ++i) {
+    JobSpec spec;
+    spec.name = "survivor" + std::to_string(i);
+    spec.job_dir = dir.path() + "/" + spec.name;
+    spec.shell_command =
+        "echo $PPID > \"$HPCFLOW_JOB_DIR/wrapper.pid\"; sleep 1; echo ran >> "
+        "\"$HPCFLOW_JOB_DIR/runs\"";
+    specs.push_back(spec);
+    dirs.push_back(spec.job_dir);
+  }
+  ASSERT_TRUE(backend.Submit(specs, {}));
+  pid_t wrapper = WaitForPidFile(dirs[0] + "/wrapper.pid");
+  ASSERT_GT(wrapper, 0);
+  pid_t launcher = ParentOf(wrapper);
+  ASSERT_GT(launcher, 1);
+  ASSERT_EQ(kill(launcher, SIGKILL), 0);
+  ASSERT_TRUE(log.WaitFor(dirs));
+  for (const auto& job_dir : dirs) {
+    EXPECT_EQ(log.Count(job_dir), 1u) << job_dir;
+    EXPECT_EQ(*ReadFile(job_dir + "/runs"), "ran\n") << job_dir;
+  }
+  // A job after the loss: started by a new launcher.
+  JobSpec later;
+  later.name = "later";
+  later.job_dir = dir.path() + "/later";
+  later.shell_command = "echo $PPID > \"$HPCFLOW_JOB_DIR/wrapper.pid\"; sleep 0.3";
+  ASSERT_TRUE(backend.Submit({later}, {}));
+  pid_t later_wrapper = WaitForPidFile(later.job_dir + "/wrapper.pid");
+  ASSERT_GT(later_wrapper, 0);
+  pid_t new_launcher = ParentOf(later_wrapper);
+  EXPECT_NE(new_launcher, launcher);
+  auto cmdline = ReadFile("/proc/" + std::to_string(new_launcher) + "/cmdline");
+  ASSERT_TRUE(cmdline);
+  EXPECT_NE(cmdline->find("job-launcher"), std::string::npos);
+  ASSERT_TRUE(log.WaitFor({later.job_dir}));
+}
+
+// A cancel reaches a launcher-forked wrapper as it reaches an exec'd one.
+TEST(LocalBackendLauncherTest, CancelStopsALauncherForkedJob) {
+  TempDir dir;
+  EndLog log;
+  LocalBackend backend(LauncherOptions(2, log));
+  JobSpec spec;
+  spec.name = "long";
+  spec.job_dir = dir.path() + "/long";
+  spec.shell_command = "touch \"$HPCFLOW_JOB_DIR/running\"; exec sleep 600";
+  auto handles = backend.Submit({spec}, {});
+  ASSERT_TRUE(handles);
+  for (int attempt = 0; attempt < 500 && !fs::exists(spec.job_dir + "/running"); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  backend.Cancel(*handles);
+  ASSERT_TRUE(log.WaitFor({spec.job_dir}));
+  std::lock_guard<std::mutex> lock(log.mutex);
+  EXPECT_EQ(log.ends[spec.job_dir][0].kind, JobEnd::Kind::kCancelled);
 }
 
 TEST(FakeBackendTest, ScriptedEndsAndBadScripts) {

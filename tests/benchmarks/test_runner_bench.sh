@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/sample_process.sh"
 EXAMPLE=$HERE/../../examples/test-runner
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hpcflow-testrunner.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -36,26 +37,17 @@ recorder=$EXAMPLE/result_recorder.yaml
 "$HPCFLOW" register TestRunner-Test "$EXAMPLE/test.yaml" --type EXPRESS --state-dir "$STATE" >/dev/null
 "$HPCFLOW" register TestRunner-ResultRecorder "$recorder" --type EXPRESS --state-dir "$STATE" >/dev/null
 
-ticks=$(getconf CLK_TCK)
 start=$(date +%s%N)
 "$HPCFLOW" run "$EXAMPLE/main.yaml" --json --backend "$BACKEND" --state-dir "$STATE" --input \
   "{\"tests\": $TESTS, \"results_dir\": \"$WORK/results\", \"min_wait\": 1, \"max_wait\": 6}" \
   >"$WORK/out.json" 2>"$WORK/err.log" &
 pid=$!
-cpu=0 rss=0
-while [ -r "/proc/$pid/stat" ]; do
-  # Fields 14 and 15: this process's user and system time, in clock ticks.
-  read -r -a f < <(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || break
-  [ "${#f[@]}" -gt 13 ] && [ "${f[0]}" != Z ] && cpu=$((f[11] + f[12]))
-  r=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-  [ -n "$r" ] && rss=$r
-  sleep 0.2
-done
+sample_process "$pid"
+cpu_ms=$SAMPLED_CPU_MS rss=$SAMPLED_RSS_KB
 wait "$pid"
 rc=$?
 end=$(date +%s%N)
 wall_ms=$(( (end - start) / 1000000 ))
-cpu_ms=$(( cpu * 1000 / ticks ))
 "$HPCFLOW" list --limit 1000000 --json --state-dir "$STATE" >"$WORK/list.json"
 executions=$(jq length "$WORK/list.json")
 # Every test's recorder: one SUCCEEDED execution per test.
