@@ -35,6 +35,17 @@ std::string ReadProcStat(const std::string& pid) {
   return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : "";
 }
 
+// Reaps the children that have ended; true when some are still alive.
+// Usually a job leaves nothing behind, and then the scan of /proc (a read
+// of every process's stat, per job) is not needed at all.
+bool HasLiveChildren() {
+  while (true) {
+    pid_t pid = waitpid(-1, nullptr, WNOHANG);
+    if (pid > 0 || (pid < 0 && errno == EINTR)) continue;
+    return pid == 0;  // -1 with ECHILD: no child at all
+  }
+}
+
 }  // namespace
 
 std::vector<pid_t> ChildrenOf(pid_t parent) {
@@ -62,6 +73,7 @@ void KillAndReapDescendants() {
   // adopted by us and found by the next round. The bound only guards
   // against a tree that forks faster than it dies.
   for (int round = 0; round < 1000; ++round) {
+    if (!HasLiveChildren()) return;
     std::vector<pid_t> children = ChildrenOf(getpid());
     if (children.empty()) return;
     for (pid_t child : children) kill(child, SIGKILL);

@@ -29,6 +29,20 @@ const char* KindOf(mode_t mode) {
 
 Status CreatePrivateDirectories(const std::string& path) {
   if (path.empty()) return Fail("io", "cannot create a directory with an empty name");
+  // Usually the parent exists (a job directory in its execution's): one
+  // mkdir, not one per level (every job pays for this).
+  if (mkdir(path.c_str(), 0700) == 0) {
+    if (chmod(path.c_str(), 0700) != 0) {
+      return Fail("io", "cannot set the mode of '" + path + "': " + Errno());
+    }
+    return {};
+  }
+  if (errno == EEXIST) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return {};
+    return Fail("io", "cannot create '" + path + "': '" + path + "' is not a directory");
+  }
+  if (errno != ENOENT) return Fail("io", "cannot create '" + path + "': " + Errno());
   // Walk down from the root, creating what is missing: each mkdir gets 0700
   // and a chmod, since the umask may have removed bits but never adds any,
   // while an odd umask (077 is fine, 0777 too) must not leave us 0000.

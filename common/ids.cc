@@ -1,5 +1,7 @@
 #include "common/ids.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -12,7 +14,16 @@ uint64_t RandomSeed() {
 }
 
 std::string NewUuid() {
-  std::mt19937_64 gen(RandomSeed() ^ static_cast<uint64_t>(NowMs()));
+  // One generator per thread, seeded once (a random_device and a fresh
+  // mt19937_64 per id cost more than the rest of a child execution's
+  // start), and again in a forked process, which must not repeat its
+  // parent's ids.
+  thread_local std::mt19937_64 gen;
+  thread_local pid_t seeded_in = 0;
+  if (seeded_in != getpid()) {
+    gen.seed(RandomSeed() ^ static_cast<uint64_t>(NowMs()) ^ static_cast<uint64_t>(getpid()));
+    seeded_in = getpid();
+  }
   uint64_t a = gen(), b = gen();
   a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
   b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;

@@ -30,6 +30,17 @@ bool OnPath(const std::string& program) {
   return false;
 }
 
+// The job launcher next to `hpcflow` (a small binary: cheaper forks), else
+// the same code as a subcommand of hpcflow itself.
+std::vector<std::string> LauncherCommand(const std::string& hpcflow_binary) {
+  size_t slash = hpcflow_binary.rfind('/');
+  if (slash != std::string::npos) {
+    std::string sibling = hpcflow_binary.substr(0, slash + 1) + "hpcflow-job-launcher";
+    if (access(sibling.c_str(), X_OK) == 0) return {sibling};
+  }
+  return {hpcflow_binary, "job-launcher"};
+}
+
 }  // namespace
 
 BackendRegistry::BackendRegistry(std::string hpcflow_binary, EndSink on_end, QueueSink on_queued,
@@ -59,7 +70,7 @@ Result<backends::Backend*> BackendRegistry::Get(const std::string& name) {
   if (auto it = backends_.find(name); it != backends_.end()) return it->second.get();
   std::unique_ptr<backends::Backend> backend;
   std::vector<std::string> wrapper = {binary_, "job-wrapper"};
-  std::vector<std::string> launcher = {binary_, "job-launcher"};
+  std::vector<std::string> launcher = LauncherCommand(binary_);
   if (name == "local") {
     backends::LocalOptions options;
     options.wrapper_command = wrapper;

@@ -86,12 +86,27 @@ void DurableRuntime::RequestShutdown() {
 // ---------------------------------------------------------------------------
 // Loading and recovery.
 
+Result<LoadedWorkflow> DurableRuntime::LoadDefinition(const std::string& text,
+                                                      const std::string& name,
+                                                      std::vector<std::string>& problems) {
+  // A few hundred distinct definitions at most in any real run; the bound
+  // only keeps a server that runs many different ones from growing.
+  constexpr size_t kMaxParsedDefinitions = 256;
+  auto key = std::make_pair(name, text);
+  if (auto it = parsed_definitions_.find(key); it != parsed_definitions_.end()) return it->second;
+  auto loaded = LoadWorkflowText(text, name, problems);
+  if (!loaded) return loaded;
+  if (parsed_definitions_.size() >= kMaxParsedDefinitions) parsed_definitions_.clear();
+  parsed_definitions_.emplace(std::move(key), *loaded);
+  return loaded;
+}
+
 Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* parsed_input,
                             const LoadedWorkflow* workflow, int64_t skip_seq) {
   std::vector<std::string> problems;
   Result<LoadedWorkflow> loaded =
       workflow != nullptr ? Result<LoadedWorkflow>(*workflow)
-                          : LoadWorkflowText(record.definition, record.workflow, problems);
+                          : LoadDefinition(record.definition, record.workflow, problems);
   if (!loaded) {
     // Cannot happen for a workflow that was validated at submit time, unless
     // this hpcflow is older than the one that submitted it.

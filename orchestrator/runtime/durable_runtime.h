@@ -21,6 +21,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backends/backend.h"
@@ -232,6 +233,11 @@ class DurableRuntime {
   Status Apply(Active& active, InputRecord input, uint64_t completed_task);
   // The same, with the input's payload already parsed.
   Status Apply(Active& active, InputRecord input, uint64_t completed_task, Json value);
+  // LoadWorkflowText, remembering what it parsed: thousands of child
+  // executions of one state machine share one parsed definition (it is
+  // immutable) instead of parsing the same text twice each.
+  Result<LoadedWorkflow> LoadDefinition(const std::string& text, const std::string& name,
+                                        std::vector<std::string>& problems);
   // `parsed_input`: the record's input already parsed (a new execution), or
   // null to parse record.input.
   // `skip_seq`: an input left out of the replay (the one that ended an
@@ -344,6 +350,8 @@ class DurableRuntime {
   std::unique_ptr<ExecutionStore> store_;
   std::unique_ptr<BackendRegistry> backends_;
   std::map<std::string, Active> active_;
+  // LoadDefinition's: by name and text; bounded (emptied when full).
+  std::map<std::pair<std::string, std::string>, LoadedWorkflow> parsed_definitions_;
   std::map<TaskKey, OpenTask> open_tasks_;
   std::map<TaskKey, DetachedJob> detached_jobs_;
   std::map<std::string, TaskKey> job_names_;  // JobSpec::name -> task (open or detached)

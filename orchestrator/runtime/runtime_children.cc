@@ -135,7 +135,7 @@ void DurableRuntime::CreateChild(const std::string& parent_id,
   };
   if (!text) return fail("cannot read the child workflow: " + text.error().cause);
   std::vector<std::string> problems;
-  if (!LoadWorkflowText(*text, machine, problems)) {
+  if (!LoadDefinition(*text, machine, problems)) {
     return fail("the child workflow is invalid: " +
                 (problems.empty() ? std::string() : problems.front()));
   }

@@ -70,6 +70,16 @@ TEST_F(FilesTest, PrivateFilesAndDirectoriesWhateverTheUmask) {
   EXPECT_EQ(ModeOf(dir_ + "/open"), 0600u);
   std::ofstream(dir_ + "/x/y/file") << "x";
   EXPECT_FALSE(CreatePrivateDirectories(dir_ + "/x/y/file/sub"));
+  // The one-mkdir path (the parent exists): a new leaf, an existing
+  // directory, and a leaf that is a file.
+  umask(0022);
+  ASSERT_TRUE(CreatePrivateDirectories(dir_ + "/x/y/leaf"));
+  EXPECT_EQ(ModeOf(dir_ + "/x/y/leaf"), 0700u);
+  EXPECT_TRUE(CreatePrivateDirectories(dir_ + "/x/y/leaf"));
+  auto refused = CreatePrivateDirectories(dir_ + "/x/y/file");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().cause.find("is not a directory"), std::string::npos);
+  umask(old);
 }
 
 TEST_F(FilesTest, RemoveGroupAndOtherAccessWalksTheTree) {
