@@ -191,7 +191,7 @@ Status DurableRuntime::Load(const ExecutionRecord& record, bool resume, Json* pa
   auto timers = store_->Timers(record.id);
   if (!timers) return Fail(timers.error());
   for (const auto& t : *timers) {
-    timers_.emplace(t.fire_ms, std::make_pair(record.id, static_cast<uint64_t>(t.timer_id)));
+    timers_.Add(t.fire_ms, record.id, static_cast<uint64_t>(t.timer_id));
   }
   auto tasks = store_->OpenTasks(record.id);
   if (!tasks) return Fail(tasks.error());
@@ -256,9 +256,7 @@ Status DurableRuntime::Resume(const ExecutionRecord& record) {
   }
   // Whatever it left behind goes; the execution ends with the reason.
   active_.erase(record.id);
-  for (auto t = timers_.begin(); t != timers_.end();) {
-    t = t->second.first == record.id ? timers_.erase(t) : std::next(t);
-  }
+  timers_.CancelAll(record.id);
   for (auto t = open_tasks_.lower_bound({record.id, 0});
        t != open_tasks_.end() && t->first.first == record.id;) {
     job_names_.erase(t->second.handle.name);
@@ -456,16 +454,9 @@ Status DurableRuntime::Perform(Active& a, const workflows::Effects& effects,
                                std::vector<TaskOrder> orders) {
   const std::string id = a.record.id;
   for (const auto& t : effects.start_timers) {
-    timers_.emplace(t.fire_at, std::make_pair(id, t.timer_id));
+    timers_.Add(t.fire_at, id, t.timer_id);
   }
-  for (uint64_t timer : effects.cancel_timers) {
-    for (auto it = timers_.begin(); it != timers_.end(); ++it) {
-      if (it->second.first == id && it->second.second == timer) {
-        timers_.erase(it);
-        break;
-      }
-    }
-  }
+  for (uint64_t timer : effects.cancel_timers) timers_.Cancel(id, timer);
   if (!effects.cancel_tasks.empty()) CancelTasks(id, effects.cancel_tasks);
   if (!orders.empty()) QueueTasks(id, std::move(orders));
   FinishIfDone(id);
@@ -477,9 +468,7 @@ void DurableRuntime::FinishIfDone(const std::string& id) {
   if (it == active_.end()) return;
   const auto& interp = *it->second.interpreter;
   if (interp.status() == ExecutionStatus::kRunning) return;
-  for (auto t = timers_.begin(); t != timers_.end();) {
-    t = t->second.first == id ? timers_.erase(t) : std::next(t);
-  }
+  timers_.CancelAll(id);
   for (auto t = open_tasks_.lower_bound({id, 0}); t != open_tasks_.end() && t->first.first == id;) {
     if (t->second.is_job && t->second.backend && !t->second.job_ended &&
         !t->second.handle.name.empty()) {
@@ -662,9 +651,9 @@ Status DurableRuntime::HandleRequests() {
 
 Status DurableRuntime::FireDueTimers() {
   int64_t now = NowMs();
-  while (!timers_.empty() && timers_.begin()->first <= now) {
-    auto [exec_id, timer_id] = timers_.begin()->second;
-    timers_.erase(timers_.begin());
+  while (auto due = timers_.PopDue(now)) {
+    const std::string exec_id = due->execution_id;
+    const uint64_t timer_id = due->timer_id;
     auto it = active_.find(exec_id);
     if (it == active_.end()) continue;
     CrashPoint("runtime.timer_fire");
@@ -740,7 +729,7 @@ Status DurableRuntime::Run(bool until_idle) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
       int64_t deadline = std::min(next_poll, next_reconcile_ms_);
-      if (!timers_.empty()) deadline = std::min(deadline, timers_.begin()->first);
+      if (!timers_.empty()) deadline = std::min(deadline, timers_.next_fire_ms());
       if (!batched_.empty()) deadline = std::min(deadline, BatchDeadlineMs());
       auto until = std::chrono::system_clock::time_point(std::chrono::milliseconds(deadline));
       wake_.wait_until(lock, until, [&] {

@@ -29,6 +29,7 @@
 #include "orchestrator/runtime/callback_request.h"
 #include "orchestrator/runtime/function_host.h"
 #include "orchestrator/runtime/task_resource.h"
+#include "orchestrator/runtime/timer_queue.h"
 #include "orchestrator/runtime/workflow_loader.h"
 #include "orchestrator/store/execution_store.h"
 #include "workflows/interpreter.h"
@@ -357,7 +358,7 @@ class DurableRuntime {
   std::map<std::string, TaskKey> job_names_;  // JobSpec::name -> task (open or detached)
   // Executions that tasks other than their parent's wait for (by id).
   std::map<std::string, std::vector<ChildWaiter>> child_waiters_;
-  std::multimap<int64_t, std::pair<std::string, uint64_t>> timers_;  // fire_ms -> (exec, timer)
+  TimerQueue timers_;
   std::vector<workflows::HistoryEvent> pending_events_;
   bool replaying_ = false;
   // Set while ApplyCompletion applies the end of a task that came from its

@@ -11,6 +11,13 @@
 # wall time; and the ratio of the two walls (target: Standard within 2x,
 # Express within 1.5x; server CPU <= 0.1 ms per job). A benchmark, not a
 # test: nothing is asserted, but a run that does not succeed exits 1.
+#
+# The work directory is made under $TMPDIR (default /tmp). Each job makes a
+# directory and a few files (the job directory contract), and ext4 spends
+# much longer creating inodes for a while after many were deleted: a run
+# right after another one on ext4 (whose files were just removed) can be
+# 3x slower. Run the modes apart, or on tmpfs (TMPDIR=/dev/shm) to see the
+# orchestration alone.
 set -u
 HPCFLOW=${1:?"usage: $0 HPCFLOW [--jobs N] [--backend local|fake] [--express]"}
 shift
