@@ -141,6 +141,7 @@ void FakeBackend::Begin(Job& job, int64_t start_ms) {
     job.end_at_ms = start_ms + job.time_limit_ms;
     job.timed_out = true;
   }
+  if (job.end_at_ms >= 0) ends_.emplace(job.end_at_ms, job.handle.job_dir);
 }
 
 JobEnd FakeBackend::Finish(Job& job, int64_t now_ms) {
@@ -195,6 +196,7 @@ void FakeBackend::Cancel(const std::vector<JobHandle>& jobs) {
       if (pool_.RemoveQueued(handle.job_dir)) job.running = false;
       job.cancelled = true;
       job.end_at_ms = now;  // the timer thread ends it and reports
+      ends_.emplace(now, handle.job_dir);
     }
   }
   wake_.notify_all();
@@ -241,21 +243,18 @@ void FakeBackend::RunTimer() {
   while (!stopping_) {
     int64_t now = WallClockMs();
     std::vector<std::pair<JobHandle, JobEnd>> ended;
-    int64_t next = -1;
-    for (auto it = jobs_.begin(); it != jobs_.end();) {
+    while (!ends_.empty() && ends_.begin()->first <= now) {
+      auto [end_at, key] = *ends_.begin();
+      ends_.erase(ends_.begin());
+      auto it = jobs_.find(key);
+      if (it == jobs_.end()) continue;
       Job& job = it->second;
-      bool due = job.end_at_ms >= 0 && job.end_at_ms <= now && (job.running || job.cancelled);
-      if (!due) {
-        if (job.running && job.end_at_ms >= 0) {
-          next = next < 0 ? job.end_at_ms : std::min(next, job.end_at_ms);
-        }
-        ++it;
-        continue;
-      }
+      if (job.end_at_ms != end_at || !(job.running || job.cancelled)) continue;  // stale
       ended.emplace_back(job.handle, Finish(job, now));
       pool_.Finish(it->first);
-      it = jobs_.erase(it);
+      jobs_.erase(it);
     }
+    int64_t next = ends_.empty() ? -1 : ends_.begin()->first;
     if (!ended.empty()) {
       std::vector<JobHandle> waited = StartQueued();
       lock.unlock();

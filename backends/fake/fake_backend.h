@@ -101,6 +101,10 @@ class FakeBackend : public Backend {
   std::condition_variable wake_;
   SlotPool pool_;
   std::map<std::string, Job> jobs_;  // by job_dir, queued or running
+  // When jobs are due to end (end_at_ms -> job_dir), so that a wake looks at
+  // the due ones, not at every queued and running job. Entries whose job
+  // has gone or was given another end time are stale and skipped.
+  std::multimap<int64_t, std::string> ends_;
   int64_t next_id_ = 1;
   bool stopping_ = false;
   std::thread timer_;
